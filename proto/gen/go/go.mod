@@ -1,0 +1,3 @@
+module github.com/consortia-dev/consortia/proto/gen/go
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/consortia-dev/consortia/services/consortia
+
+go 1.26

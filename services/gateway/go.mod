@@ -1,0 +1,3 @@
+module github.com/consortia-dev/consortia/services/gateway
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/consortia-dev/consortia/services/tender
+
+go 1.26
