@@ -1,0 +1,287 @@
+// Package eventlog is Consortia's event store on NATS JetStream.
+//
+// Each aggregate has its own subject (e.g. member.organization.<id>); an event is
+// a protobuf message appended to that subject with optimistic concurrency
+// (Nats-Expected-Last-Subject-Sequence) and deduplication (Nats-Msg-Id).
+// An aggregate's version is the stream sequence of its last event, which is what
+// JetStream compares the expected sequence against. Nothing is written anywhere
+// before JetStream acknowledges the event, so the log is the source of truth.
+package eventlog
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/consortia-dev/consortia/services/platform/domainerr"
+)
+
+// CloudEvents-style headers (NATS protocol binding: "ce-" prefix), plus the actor.
+const (
+	HeaderID          = "Ce-Id"
+	HeaderSpecVersion = "Ce-Specversion"
+	HeaderType        = "Ce-Type"
+	HeaderSource      = "Ce-Source"
+	HeaderSubject     = "Ce-Subject"
+	HeaderTime        = "Ce-Time"
+	HeaderActor       = "Ce-Actor"
+	HeaderContentType = "Content-Type"
+	contentType       = "application/protobuf"
+)
+
+// ErrConflict is returned by Append when the aggregate moved past the expected
+// version. It wraps domainerr.ErrConflict, so it maps to codes.Aborted.
+var ErrConflict = fmt.Errorf("eventlog: %w", domainerr.ErrConflict)
+
+// StreamConfig describes a service's event stream.
+type StreamConfig struct {
+	// Name of the stream, e.g. "MEMBER".
+	Name string
+	// Subjects it captures, e.g. ["member.>"].
+	Subjects []string
+	// Replicas: 1 for the embedded default, 3 in production.
+	Replicas int
+	// Duplicates is the deduplication window for Nats-Msg-Id (idempotency keys).
+	Duplicates time.Duration
+}
+
+// Log appends to and reads from one service's stream.
+type Log struct {
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	name   string
+	source string
+}
+
+// Open creates or updates the stream (file storage) and returns a Log writing
+// events with the given CloudEvents source (e.g. "consortia/member").
+func Open(ctx context.Context, js jetstream.JetStream, cfg StreamConfig, source string) (*Log, error) {
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
+	if cfg.Duplicates <= 0 {
+		cfg.Duplicates = 24 * time.Hour
+	}
+	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        cfg.Name,
+		Description: "Consortia event log (" + source + ")",
+		Subjects:    cfg.Subjects,
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Replicas:    cfg.Replicas,
+		Duplicates:  cfg.Duplicates,
+		// The log is the source of truth: never age events out.
+		MaxAge:  0,
+		Discard: jetstream.DiscardNew,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create or update stream %s: %w", cfg.Name, err)
+	}
+	return &Log{js: js, stream: s, name: cfg.Name, source: source}, nil
+}
+
+// Stream returns the stream name.
+func (l *Log) Stream() string { return l.name }
+
+// JetStream returns the underlying JetStream context.
+func (l *Log) JetStream() jetstream.JetStream { return l.js }
+
+// Event is a stored event, decoded.
+type Event struct {
+	ID       string
+	Type     string // fully-qualified protobuf name, e.g. consortia.member.v1.OrganizationRegistered
+	Source   string
+	Subject  string // the NATS subject, i.e. the aggregate
+	Time     time.Time
+	Actor    string
+	Sequence uint64 // stream sequence
+	Data     proto.Message
+	Header   nats.Header
+}
+
+// AnyVersion disables the optimistic-concurrency check.
+const AnyVersion int64 = -1
+
+// Draft is an event to append.
+type Draft struct {
+	// Subject of the aggregate, e.g. member.organization.<id>.
+	Subject string
+	// Event payload.
+	Event proto.Message
+	// ExpectedVersion: the aggregate version the command was decided on; 0 means
+	// "the aggregate must not exist yet"; AnyVersion skips the check.
+	ExpectedVersion int64
+	// MsgID deduplicates: the same MsgID within the stream's window yields one
+	// event. Derive it with MsgID(...) from the caller's idempotency key; leave it
+	// empty when there is none (a fresh event id is used, so genuine retries of
+	// different commands are never dropped as duplicates).
+	MsgID string
+	// Actor is who caused the event (a user subject or "system:<name>").
+	Actor string
+}
+
+// Appended is the outcome of a successful Append.
+type Appended struct {
+	Sequence uint64
+	// Duplicate is true when MsgID matched an earlier event; Sequence then points
+	// at that earlier event, which may belong to another subject (creates).
+	Duplicate bool
+	EventID   string
+	Time      time.Time
+}
+
+// MsgID derives a deduplication id from an idempotency key and a scope (the event
+// type, plus the aggregate subject for commands on existing aggregates). The hash
+// keeps header values short and free of characters NATS would reject.
+func MsgID(idempotencyKey string, scope ...string) string {
+	if idempotencyKey == "" {
+		return ""
+	}
+	h := sha256.New()
+	for _, s := range scope {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	h.Write([]byte(idempotencyKey))
+	return hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// Append publishes one event and waits for JetStream's acknowledgement.
+func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
+	if d.Subject == "" || d.Event == nil {
+		return Appended{}, errors.New("eventlog: append needs a subject and an event")
+	}
+	data, err := proto.Marshal(d.Event)
+	if err != nil {
+		return Appended{}, fmt.Errorf("eventlog: marshal %T: %w", d.Event, err)
+	}
+	now := time.Now().UTC()
+	id := uuid.NewString()
+	msg := nats.NewMsg(d.Subject)
+	msg.Data = data
+	msg.Header.Set(HeaderSpecVersion, "1.0")
+	msg.Header.Set(HeaderID, id)
+	msg.Header.Set(HeaderType, string(d.Event.ProtoReflect().Descriptor().FullName()))
+	msg.Header.Set(HeaderSource, l.source)
+	msg.Header.Set(HeaderSubject, d.Subject)
+	msg.Header.Set(HeaderTime, now.Format(time.RFC3339Nano))
+	msg.Header.Set(HeaderContentType, contentType)
+	if d.Actor != "" {
+		msg.Header.Set(HeaderActor, d.Actor)
+	}
+	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(msg.Header))
+
+	msgID := d.MsgID
+	if msgID == "" {
+		msgID = id
+	}
+	opts := []jetstream.PublishOpt{jetstream.WithMsgID(msgID), jetstream.WithExpectStream(l.name)}
+	if d.ExpectedVersion >= 0 {
+		opts = append(opts, jetstream.WithExpectLastSequencePerSubject(uint64(d.ExpectedVersion)))
+	}
+	ack, err := l.js.PublishMsg(ctx, msg, opts...)
+	if err != nil {
+		if isWrongLastSequence(err) {
+			return Appended{}, fmt.Errorf("%w: %s is past version %d", ErrConflict, d.Subject, d.ExpectedVersion)
+		}
+		return Appended{}, fmt.Errorf("eventlog: publish %s: %w", d.Subject, err)
+	}
+	return Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate, EventID: id, Time: now}, nil
+}
+
+func isWrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	}
+	// Older servers only say it in the text.
+	return strings.Contains(err.Error(), "wrong last sequence")
+}
+
+// Get returns the event stored at a stream sequence.
+func (l *Log) Get(ctx context.Context, seq uint64) (Event, error) {
+	raw, err := l.stream.GetMsg(ctx, seq)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return Event{}, fmt.Errorf("event %d: %w", seq, domainerr.ErrNotFound)
+		}
+		return Event{}, fmt.Errorf("eventlog: get %d: %w", seq, err)
+	}
+	return Decode(raw.Subject, raw.Sequence, raw.Header, raw.Data)
+}
+
+// Load replays an aggregate's events in order, calling apply for each, and
+// returns the aggregate's version (0 when it has no events).
+func (l *Log) Load(ctx context.Context, subject string, apply func(Event) error) (uint64, error) {
+	var version uint64
+	next := uint64(1)
+	for {
+		raw, err := l.stream.GetMsg(ctx, next, jetstream.WithGetMsgSubject(subject))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return version, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
+		}
+		ev, err := Decode(raw.Subject, raw.Sequence, raw.Header, raw.Data)
+		if err != nil {
+			return 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
+		}
+		if err := apply(ev); err != nil {
+			return 0, fmt.Errorf("eventlog: apply %s@%d: %w", ev.Type, ev.Sequence, err)
+		}
+		version = raw.Sequence
+		next = raw.Sequence + 1
+	}
+}
+
+// Decode turns a stored message into an Event, resolving its protobuf type from
+// the Ce-Type header through the global registry (generated packages register
+// their types when imported).
+func Decode(subject string, seq uint64, h nats.Header, data []byte) (Event, error) {
+	typ := h.Get(HeaderType)
+	if typ == "" {
+		return Event{}, errors.New("event has no " + HeaderType + " header")
+	}
+	mt, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName(typ))
+	if err != nil {
+		return Event{}, fmt.Errorf("unknown event type %q: %w", typ, err)
+	}
+	msg := mt.New().Interface()
+	if err := proto.Unmarshal(data, msg); err != nil {
+		return Event{}, fmt.Errorf("decode %s: %w", typ, err)
+	}
+	t, _ := time.Parse(time.RFC3339Nano, h.Get(HeaderTime))
+	return Event{
+		ID:       h.Get(HeaderID),
+		Type:     typ,
+		Source:   h.Get(HeaderSource),
+		Subject:  subject,
+		Time:     t,
+		Actor:    h.Get(HeaderActor),
+		Sequence: seq,
+		Data:     msg,
+		Header:   h,
+	}, nil
+}
+
+// History returns an aggregate's events (for audit trails).
+func (l *Log) History(ctx context.Context, subject string) ([]Event, error) {
+	var evs []Event
+	_, err := l.Load(ctx, subject, func(e Event) error { evs = append(evs, e); return nil })
+	return evs, err
+}
