@@ -1,0 +1,216 @@
+package auth
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/consortia-dev/consortia/services/platform/domainerr"
+)
+
+// Verifier checks a bearer token and returns its principal.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (*Principal, error)
+}
+
+// Issuer signs tokens with an Ed25519 key (EdDSA).
+type Issuer struct {
+	URL      string // iss claim
+	Audience string
+	keyID    string
+	priv     ed25519.PrivateKey
+}
+
+// LoadOrCreateIssuer reads the signing key from dir/dev-issuer.pem, creating it
+// on first use, so tokens survive a restart of the local stack.
+func LoadOrCreateIssuer(dir, url, audience string) (*Issuer, error) {
+	path := filepath.Join(dir, "dev-issuer.pem")
+	var priv ed25519.PrivateKey
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		blk, _ := pem.Decode(b)
+		if blk == nil {
+			return nil, fmt.Errorf("issuer key %s: not PEM", path)
+		}
+		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("issuer key %s: %w", path, err)
+		}
+		var ok bool
+		if priv, ok = k.(ed25519.PrivateKey); !ok {
+			return nil, fmt.Errorf("issuer key %s: not Ed25519", path)
+		}
+	case errors.Is(err, os.ErrNotExist):
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(priv)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+			return nil, fmt.Errorf("write issuer key: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("issuer key %s: %w", path, err)
+	}
+	return NewIssuer(priv, url, audience), nil
+}
+
+// NewIssuer returns an issuer for a given key.
+func NewIssuer(priv ed25519.PrivateKey, url, audience string) *Issuer {
+	pub := priv.Public().(ed25519.PublicKey)
+	return &Issuer{URL: url, Audience: audience, priv: priv, keyID: base64.RawURLEncoding.EncodeToString(pub[:8])}
+}
+
+// Issue signs claims valid for ttl, filling iss, aud, iat and exp.
+func (i *Issuer) Issue(c Claims, ttl time.Duration) (string, error) {
+	now := time.Now()
+	c.Issuer = i.URL
+	c.Audience = jwt.ClaimStrings{i.Audience}
+	c.IssuedAt = jwt.NewNumericDate(now)
+	c.NotBefore = jwt.NewNumericDate(now.Add(-time.Minute))
+	c.ExpiresAt = jwt.NewNumericDate(now.Add(ttl))
+	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+	t.Header["kid"] = i.keyID
+	return t.SignedString(i.priv)
+}
+
+// JWKS returns the public key set (RFC 7517, OKP/Ed25519), as served at
+// /.well-known/jwks.json.
+func (i *Issuer) JWKS() []byte {
+	pub := i.priv.Public().(ed25519.PublicKey)
+	b, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
+		"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": i.keyID,
+		"x": base64.RawURLEncoding.EncodeToString(pub),
+	}}})
+	return b
+}
+
+// Verifier returns a verifier that trusts this issuer's key.
+func (i *Issuer) Verifier() Verifier {
+	return &KeyVerifier{Issuer: i.URL, Audience: i.Audience, Keys: map[string]ed25519.PublicKey{i.keyID: i.priv.Public().(ed25519.PublicKey)}}
+}
+
+// KeyVerifier verifies tokens against a fixed set of Ed25519 keys.
+type KeyVerifier struct {
+	Issuer, Audience string
+	Keys             map[string]ed25519.PublicKey
+}
+
+// Verify implements Verifier.
+func (v *KeyVerifier) Verify(_ context.Context, token string) (*Principal, error) {
+	return verify(token, v.Issuer, v.Audience, func(kid string) (ed25519.PublicKey, bool) {
+		k, ok := v.Keys[kid]
+		return k, ok
+	})
+}
+
+func verify(token, iss, aud string, key func(kid string) (ed25519.PublicKey, bool)) (*Principal, error) {
+	var c Claims
+	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{"EdDSA"}), jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second)}
+	if iss != "" {
+		opts = append(opts, jwt.WithIssuer(iss))
+	}
+	if aud != "" {
+		opts = append(opts, jwt.WithAudience(aud))
+	}
+	_, err := jwt.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		k, ok := key(kid)
+		if !ok {
+			return nil, fmt.Errorf("unknown key id %q", kid)
+		}
+		return k, nil
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", domainerr.ErrUnauthenticated, err)
+	}
+	if c.Subject == "" {
+		return nil, fmt.Errorf("%w: token has no subject", domainerr.ErrUnauthenticated)
+	}
+	return &Principal{Claims: c, Token: token}, nil
+}
+
+// JWKSVerifier verifies tokens against an external issuer's JWKS (production),
+// refreshing the key set when an unknown key id shows up (key rotation).
+type JWKSVerifier struct {
+	URL, Issuer, Audience string
+	Client                *http.Client
+
+	mu      sync.Mutex
+	keys    map[string]ed25519.PublicKey
+	fetched time.Time
+}
+
+// Verify implements Verifier.
+func (v *JWKSVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
+	return verify(token, v.Issuer, v.Audience, func(kid string) (ed25519.PublicKey, bool) {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		if k, ok := v.keys[kid]; ok {
+			return k, true
+		}
+		if time.Since(v.fetched) < 30*time.Second {
+			return nil, false
+		}
+		if err := v.refresh(ctx); err != nil {
+			return nil, false
+		}
+		k, ok := v.keys[kid]
+		return k, ok
+	})
+}
+
+func (v *JWKSVerifier) refresh(ctx context.Context) error {
+	c := v.Client
+	if c == nil {
+		c = &http.Client{Timeout: 5 * time.Second}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.URL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var set struct {
+		Keys []struct{ Kty, Crv, Kid, X string } `json:"keys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		return fmt.Errorf("jwks %s: %w", v.URL, err)
+	}
+	keys := map[string]ed25519.PublicKey{}
+	for _, k := range set.Keys {
+		if k.Kty != "OKP" || k.Crv != "Ed25519" {
+			continue
+		}
+		x, err := base64.RawURLEncoding.DecodeString(k.X)
+		if err != nil || len(x) != ed25519.PublicKeySize {
+			continue
+		}
+		keys[k.Kid] = ed25519.PublicKey(x)
+	}
+	v.keys, v.fetched = keys, time.Now()
+	return nil
+}
