@@ -1,0 +1,408 @@
+// Package app runs the member service's use cases: it loads aggregates from the
+// event log, lets the domain decide, appends the one resulting event with
+// optimistic concurrency, and answers queries from the read model once the
+// projection has caught up with the write (read-your-writes).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/consortia-dev/consortia/services/member/convert"
+	"github.com/consortia-dev/consortia/services/member/domain"
+	"github.com/consortia-dev/consortia/services/member/store"
+	"github.com/consortia-dev/consortia/services/platform/auth"
+	"github.com/consortia-dev/consortia/services/platform/domainerr"
+	"github.com/consortia-dev/consortia/services/platform/eventlog"
+)
+
+// Projector is what the service needs of the running projection.
+type Projector interface {
+	WaitFor(ctx context.Context, seq uint64) error
+}
+
+// Service is the member application service.
+type Service struct {
+	log   *eventlog.Log
+	store store.Store
+	proj  Projector
+	codes domain.Codes
+	now   func() time.Time
+}
+
+// New returns a service. proj is the runner feeding store from log.
+func New(log *eventlog.Log, st store.Store, proj Projector, codes domain.Codes) *Service {
+	return &Service{log: log, store: st, proj: proj, codes: codes, now: time.Now}
+}
+
+// maxRetries bounds re-deciding a command after a concurrent write, when the
+// caller did not pin an expected version.
+const maxRetries = 5
+
+// Projection returns the read-model handler to run on the member stream.
+func Projection(st store.Store) eventlog.Handler { return projection{st} }
+
+type projection struct{ st store.Store }
+
+func (p projection) Checkpoint(ctx context.Context) (uint64, error) { return p.st.Checkpoint(ctx) }
+
+func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
+	cp, err := p.st.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	if ev.Sequence <= cp {
+		return nil
+	}
+	de, err := convert.EventFrom(ev.Data)
+	if err != nil {
+		return eventlog.Permanent(err)
+	}
+	switch {
+	case strings.HasPrefix(ev.Subject, domain.ClusterSubjectPrefix):
+		var c domain.Cluster
+		if old, err := p.st.GetCluster(ctx, strings.TrimPrefix(ev.Subject, domain.ClusterSubjectPrefix)); err == nil {
+			c = old
+		}
+		if err := c.Apply(de, ev.Time, ev.Sequence); err != nil {
+			return eventlog.Permanent(err)
+		}
+		return p.st.PutCluster(ctx, c, ev.Sequence)
+	case strings.HasPrefix(ev.Subject, domain.OrganizationSubjectPrefix):
+		var o domain.Organization
+		if old, err := p.st.GetOrganization(ctx, strings.TrimPrefix(ev.Subject, domain.OrganizationSubjectPrefix)); err == nil {
+			o = old
+		} else if !errors.Is(err, domainerr.ErrNotFound) {
+			return err
+		}
+		if err := o.Apply(de, ev.Time, ev.Sequence); err != nil {
+			return eventlog.Permanent(err)
+		}
+		return p.st.PutOrganization(ctx, o, ev.Sequence)
+	}
+	return eventlog.Permanent(fmt.Errorf("unexpected subject %s", ev.Subject))
+}
+
+// append writes one event and waits until the read model has it.
+func (s *Service) append(ctx context.Context, subject string, e domain.Event, expected int64, msgID string) (eventlog.Appended, error) {
+	msg, err := convert.Event(e)
+	if err != nil {
+		return eventlog.Appended{}, err
+	}
+	res, err := s.log.Append(ctx, eventlog.Draft{
+		Subject: subject, Event: msg, ExpectedVersion: expected, MsgID: msgID,
+		Actor: auth.FromContext(ctx).Actor(),
+	})
+	if err != nil {
+		return res, err
+	}
+	if err := s.proj.WaitFor(ctx, res.Sequence); err != nil {
+		return res, fmt.Errorf("waiting for read model: %w", err)
+	}
+	return res, nil
+}
+
+func (s *Service) loadOrganization(ctx context.Context, id string) (domain.Organization, error) {
+	var o domain.Organization
+	version, err := s.log.Load(ctx, domain.OrganizationSubject(id), func(ev eventlog.Event) error {
+		de, err := convert.EventFrom(ev.Data)
+		if err != nil {
+			return err
+		}
+		return o.Apply(de, ev.Time, ev.Sequence)
+	})
+	if err != nil {
+		return o, err
+	}
+	if version == 0 {
+		return o, fmt.Errorf("organization %q: %w", id, domainerr.ErrNotFound)
+	}
+	return o, nil
+}
+
+// updateOrganization runs decide on the current organisation and appends its
+// event. With expectedVersion 0 a conflicting concurrent write makes it reload
+// and decide again; with a pinned version the conflict goes back to the caller.
+func (s *Service) updateOrganization(ctx context.Context, id string, expectedVersion uint64, idemKey string,
+	authorize func(*auth.Principal, *domain.Organization) error,
+	decide func(*domain.Organization) (domain.Event, error),
+) (domain.Organization, error) {
+	if id == "" {
+		return domain.Organization{}, domainerr.Invalid("organization_id", "required")
+	}
+	for attempt := 0; ; attempt++ {
+		o, err := s.loadOrganization(ctx, id)
+		if err != nil {
+			return o, err
+		}
+		if err := authorize(auth.FromContext(ctx), &o); err != nil {
+			return o, err
+		}
+		if expectedVersion != 0 && o.Version != expectedVersion {
+			return o, fmt.Errorf("organization %s is at version %d, not %d: %w", id, o.Version, expectedVersion, domainerr.ErrConflict)
+		}
+		e, err := decide(&o)
+		if err != nil {
+			return o, err
+		}
+		subject := domain.OrganizationSubject(id)
+		msgID := eventlog.MsgID(idemKey, fmt.Sprintf("%T", e), subject)
+		_, err = s.append(ctx, subject, e, int64(o.Version), msgID)
+		if errors.Is(err, domainerr.ErrConflict) && expectedVersion == 0 && attempt < maxRetries {
+			continue
+		}
+		if err != nil {
+			return o, err
+		}
+		return s.store.GetOrganization(ctx, id)
+	}
+}
+
+// CreateCluster creates a cluster (agency staff and administrators).
+func (s *Service) CreateCluster(ctx context.Context, name, region, description string, demo bool, idemKey string) (domain.Cluster, error) {
+	p := auth.FromContext(ctx)
+	if !p.Has(auth.RoleAgency) && !p.Has(auth.RoleAdmin) {
+		return domain.Cluster{}, fmt.Errorf("only agency staff or administrators create clusters: %w", domainerr.ErrPermissionDenied)
+	}
+	e, err := domain.CreateCluster(name, region, description, demo, s.codes)
+	if err != nil {
+		return domain.Cluster{}, err
+	}
+	res, err := s.append(ctx, domain.ClusterSubject(e.ClusterID), e, 0, eventlog.MsgID(idemKey, "ClusterCreated"))
+	if err != nil {
+		return domain.Cluster{}, err
+	}
+	id := e.ClusterID
+	if res.Duplicate {
+		prev, err := s.log.Get(ctx, res.Sequence)
+		if err != nil {
+			return domain.Cluster{}, err
+		}
+		id = strings.TrimPrefix(prev.Subject, domain.ClusterSubjectPrefix)
+	}
+	return s.store.GetCluster(ctx, id)
+}
+
+// RegisterOrganization registers an organisation. A company user may register
+// only its own organisation (or one while it has none yet).
+func (s *Service) RegisterOrganization(ctx context.Context, r domain.Registration, idemKey string) (domain.Organization, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return domain.Organization{}, domainerr.ErrUnauthenticated
+	}
+	e, err := domain.Register(r, s.codes, s.now())
+	if err != nil {
+		return domain.Organization{}, err
+	}
+	privileged := p.Has(auth.RoleAdmin) || p.Has(auth.RoleAgency) || p.Has(auth.RoleClusterManager)
+	if !privileged && !(p.Has(auth.RoleCompany) && (p.Organization == "" || p.Organization == e.OrganizationID)) {
+		return domain.Organization{}, fmt.Errorf("a company user registers only its own organisation: %w", domainerr.ErrPermissionDenied)
+	}
+	res, err := s.append(ctx, domain.OrganizationSubject(e.OrganizationID), e, 0, eventlog.MsgID(idemKey, "OrganizationRegistered"))
+	if errors.Is(err, domainerr.ErrConflict) {
+		return domain.Organization{}, fmt.Errorf("an organisation with tax id %s is already registered (id %s): %w", e.TaxID, e.OrganizationID, domainerr.ErrAlreadyExists)
+	}
+	if err != nil {
+		return domain.Organization{}, err
+	}
+	id := e.OrganizationID
+	if res.Duplicate {
+		prev, err := s.log.Get(ctx, res.Sequence)
+		if err != nil {
+			return domain.Organization{}, err
+		}
+		id = strings.TrimPrefix(prev.Subject, domain.OrganizationSubjectPrefix)
+	}
+	return s.store.GetOrganization(ctx, id)
+}
+
+// canEdit: the company itself, a manager of a cluster the organisation belongs
+// to (in any state), or an administrator.
+func canEdit(p *auth.Principal, o *domain.Organization) error {
+	if p.Has(auth.RoleAdmin) || p.ActsFor(o.ID) {
+		return nil
+	}
+	for _, m := range o.Memberships {
+		if p.ManagesCluster(m.ClusterID) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s may not change organisation %s: %w", p.Actor(), o.ID, domainerr.ErrPermissionDenied)
+}
+
+// UpdateProfile replaces the profile.
+func (s *Service) UpdateProfile(ctx context.Context, id string, p domain.Profile, expected uint64, key string) (domain.Organization, error) {
+	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+		return o.UpdateProfile(p, s.codes)
+	})
+}
+
+// AddCertification adds a certification.
+func (s *Service) AddCertification(ctx context.Context, id string, c domain.CertificationInput, expected uint64, key string) (domain.Organization, error) {
+	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+		return o.AddCertification(c)
+	})
+}
+
+// RemoveCertification removes a certification.
+func (s *Service) RemoveCertification(ctx context.Context, id, certID string, expected uint64, key string) (domain.Organization, error) {
+	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+		return o.RemoveCertification(certID)
+	})
+}
+
+// ReportTurnover sets one year's turnover.
+func (s *Service) ReportTurnover(ctx context.Context, id string, t domain.Turnover, expected uint64, key string) (domain.Organization, error) {
+	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+		return o.ReportTurnover(t, s.now())
+	})
+}
+
+// AddReference adds a past contract.
+func (s *Service) AddReference(ctx context.Context, id string, r domain.Reference, expected uint64, key string) (domain.Organization, error) {
+	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+		return o.AddReference(r, s.codes, s.now())
+	})
+}
+
+// RemoveReference removes a past contract.
+func (s *Service) RemoveReference(ctx context.Context, id, refID string, expected uint64, key string) (domain.Organization, error) {
+	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+		return o.RemoveReference(refID)
+	})
+}
+
+func (s *Service) requireCluster(ctx context.Context, clusterID string) error {
+	if clusterID == "" {
+		return domainerr.Invalid("cluster_id", "required")
+	}
+	_, err := s.store.GetCluster(ctx, clusterID)
+	return err
+}
+
+// RequestMembership asks to join a cluster (the company itself or that cluster's manager).
+func (s *Service) RequestMembership(ctx context.Context, id, clusterID, key string) (domain.Organization, error) {
+	if err := s.requireCluster(ctx, clusterID); err != nil {
+		return domain.Organization{}, err
+	}
+	authz := func(p *auth.Principal, o *domain.Organization) error {
+		if p.Has(auth.RoleAdmin) || p.ActsFor(o.ID) || p.ManagesCluster(clusterID) {
+			return nil
+		}
+		return fmt.Errorf("only the organisation or the manager of cluster %s may request membership: %w", clusterID, domainerr.ErrPermissionDenied)
+	}
+	return s.updateOrganization(ctx, id, 0, key, authz, func(o *domain.Organization) (domain.Event, error) {
+		return o.RequestMembership(clusterID)
+	})
+}
+
+func managerOf(clusterID string) func(*auth.Principal, *domain.Organization) error {
+	return func(p *auth.Principal, _ *domain.Organization) error {
+		if p.Has(auth.RoleAdmin) || p.ManagesCluster(clusterID) {
+			return nil
+		}
+		return fmt.Errorf("only the manager of cluster %s may do this: %w", clusterID, domainerr.ErrPermissionDenied)
+	}
+}
+
+// ApproveMembership activates a membership (cluster manager).
+func (s *Service) ApproveMembership(ctx context.Context, id, clusterID, key string) (domain.Organization, error) {
+	if err := s.requireCluster(ctx, clusterID); err != nil {
+		return domain.Organization{}, err
+	}
+	return s.updateOrganization(ctx, id, 0, key, managerOf(clusterID), func(o *domain.Organization) (domain.Event, error) {
+		return o.ApproveMembership(clusterID)
+	})
+}
+
+// SuspendMembership suspends a membership (cluster manager).
+func (s *Service) SuspendMembership(ctx context.Context, id, clusterID, reason, key string) (domain.Organization, error) {
+	if err := s.requireCluster(ctx, clusterID); err != nil {
+		return domain.Organization{}, err
+	}
+	return s.updateOrganization(ctx, id, 0, key, managerOf(clusterID), func(o *domain.Organization) (domain.Event, error) {
+		return o.SuspendMembership(clusterID, reason)
+	})
+}
+
+func requireAuth(ctx context.Context) error {
+	if auth.FromContext(ctx) == nil {
+		return domainerr.ErrUnauthenticated
+	}
+	return nil
+}
+
+// GetOrganization reads an organisation from the read model.
+func (s *Service) GetOrganization(ctx context.Context, id string) (domain.Organization, error) {
+	if err := requireAuth(ctx); err != nil {
+		return domain.Organization{}, err
+	}
+	if id == "" {
+		return domain.Organization{}, domainerr.Invalid("organization_id", "required")
+	}
+	return s.store.GetOrganization(ctx, id)
+}
+
+// ListOrganizations lists organisations.
+func (s *Service) ListOrganizations(ctx context.Context, f store.Filter) ([]domain.Organization, string, error) {
+	if err := requireAuth(ctx); err != nil {
+		return nil, "", err
+	}
+	if f.PageSize < 0 {
+		return nil, "", domainerr.Invalid("page_size", "must not be negative")
+	}
+	if f.Capability != "" && !domain.IsCapability(f.Capability) {
+		return nil, "", domainerr.Invalid("capability", "unknown capability %q", f.Capability)
+	}
+	for _, r := range f.CPVPrefix {
+		if r < '0' || r > '9' {
+			return nil, "", domainerr.Invalid("cpv_prefix", "digits only, got %q", f.CPVPrefix)
+		}
+	}
+	return s.store.ListOrganizations(ctx, f)
+}
+
+// GetCluster reads a cluster.
+func (s *Service) GetCluster(ctx context.Context, id string) (domain.Cluster, error) {
+	if err := requireAuth(ctx); err != nil {
+		return domain.Cluster{}, err
+	}
+	if id == "" {
+		return domain.Cluster{}, domainerr.Invalid("cluster_id", "required")
+	}
+	return s.store.GetCluster(ctx, id)
+}
+
+// ListClusters lists clusters.
+func (s *Service) ListClusters(ctx context.Context) ([]domain.Cluster, error) {
+	if err := requireAuth(ctx); err != nil {
+		return nil, err
+	}
+	return s.store.ListClusters(ctx)
+}
+
+// CheckMembership returns the status of an organisation in a cluster.
+func (s *Service) CheckMembership(ctx context.Context, id, clusterID string) (domain.MembershipStatus, error) {
+	if err := requireAuth(ctx); err != nil {
+		return 0, err
+	}
+	var v domainerr.Violations
+	if id == "" {
+		v.Add("organization_id", "required")
+	}
+	if clusterID == "" {
+		v.Add("cluster_id", "required")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	o, err := s.store.GetOrganization(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	m, _ := o.Membership(clusterID)
+	return m.Status, nil
+}
