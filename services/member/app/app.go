@@ -172,6 +172,9 @@ func (s *Service) CreateCluster(ctx context.Context, name, region, description s
 		return domain.Cluster{}, err
 	}
 	res, err := s.append(ctx, domain.ClusterSubject(e.ClusterID), e, 0, eventlog.MsgID(idemKey, "ClusterCreated"))
+	if errors.Is(err, domainerr.ErrConflict) {
+		return domain.Cluster{}, fmt.Errorf("a cluster named %q exists already (id %s): %w", e.Name, e.ClusterID, domainerr.ErrAlreadyExists)
+	}
 	if err != nil {
 		return domain.Cluster{}, err
 	}

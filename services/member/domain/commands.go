@@ -196,7 +196,7 @@ func CreateCluster(name, region, description string, demo bool, codes Codes) (Cl
 	if err := v.Err(); err != nil {
 		return ClusterCreated{}, err
 	}
-	return ClusterCreated{ClusterID: uuid.NewString(), Name: name, RegionNUTS: region, Description: strings.TrimSpace(description), Demo: demo}, nil
+	return ClusterCreated{ClusterID: ClusterID(name), Name: name, RegionNUTS: region, Description: strings.TrimSpace(description), Demo: demo}, nil
 }
 
 func (s MembershipStatus) String() string {

@@ -5,6 +5,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -119,6 +120,15 @@ var organizationNamespace = uuid.MustParse("6f1c7a52-3a4e-4c55-9b0a-0d5c2b1e9a11
 // OrganizationID returns the id of the organisation with a normalised tax id.
 func OrganizationID(taxID string) string {
 	return uuid.NewSHA1(organizationNamespace, []byte(taxID)).String()
+}
+
+// clusterNamespace makes cluster ids a function of the name (case-insensitive):
+// names are unique, enforced by the log like tax ids, and demo ids are stable.
+var clusterNamespace = uuid.MustParse("0b7e3f0e-2f55-4c3e-8d0c-5a7f4e6d9b21")
+
+// ClusterID returns the id of the cluster with the given name.
+func ClusterID(name string) string {
+	return uuid.NewSHA1(clusterNamespace, []byte(strings.ToLower(strings.TrimSpace(name)))).String()
 }
 
 // Membership returns the organisation's membership of a cluster.

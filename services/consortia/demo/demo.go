@@ -1,0 +1,213 @@
+// Package demo builds Consortia's demonstration data: clusters named as demo,
+// generated member companies clearly marked as demo (no public list of cluster
+// members exists as data), and demo users for each persona. Everything is
+// deterministic, so ids and tokens are stable across restarts.
+package demo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/consortia-dev/consortia/services/member/domain"
+	"github.com/consortia-dev/consortia/services/platform/auth"
+	"github.com/consortia-dev/consortia/services/platform/taxid"
+)
+
+// Cluster is a demo cluster.
+type Cluster struct {
+	Key, Name, Region, Description string
+}
+
+// Clusters are named after real Cantabrian clusters and marked "(demo)".
+var Clusters = []Cluster{
+	{"tera", "TERA ICT cluster (demo)", "ES130", "Demo data. Software and ICT micro-SMEs of Cantabria."},
+	{"gira", "GIRA automotive cluster (demo)", "ES130", "Demo data. Automotive suppliers and industry 4.0."},
+	{"marca", "MarCa maritime cluster (demo)", "ES130", "Demo data. Maritime and port industry."},
+}
+
+// ClusterID returns the id of a demo cluster by key.
+func ClusterID(key string) string {
+	for _, c := range Clusters {
+		if c.Key == key {
+			return domain.ClusterID(c.Name)
+		}
+	}
+	panic("demo: unknown cluster " + key)
+}
+
+// Company is a generated demo company.
+type Company struct {
+	Registration domain.Registration
+	Clusters     []string // keys; memberships approved
+	Pending      []string // keys; membership requested only
+}
+
+// ID returns the organisation id.
+func (c Company) ID() string { return domain.OrganizationID(c.Registration.TaxID) }
+
+var places = []string{
+	"Altamira", "Besaya", "Pas", "Miera", "Saja", "Nansa", "Asón", "Liébana", "Campoo", "Trasmiera",
+	"Buelna", "Cabuérniga", "Pisueña", "Deva", "Escudo", "Magdalena", "Sardinero", "Mataleñas", "Comillas", "Castañeda",
+	"Soba", "Valdáliga", "Peña Cabarga", "Udías",
+}
+
+type profileKind struct {
+	suffix string
+	caps   []string
+	cpvs   []string
+}
+
+var kinds = []profileKind{
+	{"Software", []string{"software-development", "web-development", "e-government"}, []string{"72200000", "72212000", "48000000"}},
+	{"Cloud", []string{"cloud", "managed-services", "systems-integration"}, []string{"72500000", "72321000", "72300000"}},
+	{"Ciberseguridad", []string{"cybersecurity", "it-consulting"}, []string{"72600000", "72000000"}},
+	{"Datos", []string{"data-analytics", "ai"}, []string{"72300000", "72310000", "48600000"}},
+	{"Redes", []string{"networks", "connectivity", "5g"}, []string{"32420000", "32500000", "72700000"}},
+	{"Salud Digital", []string{"e-health", "software-development"}, []string{"48800000", "72267000", "48313100"}},
+	{"Sistemas", []string{"hardware-supply", "systems-integration", "audiovisual"}, []string{"30200000", "48820000", "50324100"}},
+	{"Industria", []string{"industry-4-0", "iot", "digital-twins"}, []string{"72260000", "48000000", "72222300"}},
+	{"Formación", []string{"training", "ux-design"}, []string{"80500000", "72000000"}},
+}
+
+var buyers = []string{
+	"Servicio Cántabro de Salud", "Ayuntamiento de Santander", "Ayuntamiento de Torrelavega", "Gobierno de Cantabria",
+	"Universidad de Cantabria", "Autoridad Portuaria de Santander", "Ayuntamiento de Castro-Urdiales",
+}
+
+// validCIF returns the B-company tax id with the given 7 digits and its control digit.
+func validCIF(n int) string {
+	base := "B39" + fmt.Sprintf("%05d", n%100000)
+	for _, c := range "0123456789" {
+		if _, err := taxid.Validate(base + string(c)); err == nil {
+			return base + string(c)
+		}
+	}
+	panic("demo: no control digit for " + base)
+}
+
+// Companies returns the demo companies for the reference year (the last closed
+// financial year is year-1).
+func Companies(year int) []Company {
+	r := rand.New(rand.NewPCG(2026, 643))
+	var out []Company
+	for i, place := range places {
+		k := kinds[i%len(kinds)]
+		size := domain.SizeMicro
+		head := 4 + r.IntN(6)
+		if i%3 != 0 {
+			size, head = domain.SizeSmall, 10+r.IntN(16)
+		}
+		// Micro-SMEs: best annual turnover 0.3–2.2 M€, so a 1.5 × value threshold
+		// of a real mid-size tender needs several of them together.
+		base := int64(300_000+r.IntN(1_900_000)) * 100
+		var turnover []domain.Turnover
+		for y := year - 1; y >= year-3; y-- {
+			f := 85 + r.IntN(30)
+			turnover = append(turnover, domain.Turnover{Year: y, Cents: base * int64(f) / 100})
+		}
+		var refs []domain.Reference
+		for j := range 1 + r.IntN(3) {
+			refs = append(refs, domain.Reference{
+				Buyer: buyers[r.IntN(len(buyers))],
+				Title: "Demo reference " + strconv.Itoa(j+1) + ": " + k.suffix,
+				CPV:   k.cpvs[r.IntN(len(k.cpvs))],
+				Cents: int64(30_000+r.IntN(250_000)) * 100,
+				Year:  year - 1 - r.IntN(3),
+			})
+		}
+		var certs []domain.CertificationInput
+		if i%4 == 1 || k.suffix == "Cloud" || k.suffix == "Ciberseguridad" {
+			level := "media"
+			if i%8 == 1 {
+				level = "alta"
+			}
+			// One certificate runs out soon, to show an eligibility failure.
+			exp := fmt.Sprintf("%d-%02d-15", year+1+r.IntN(2), 1+r.IntN(12))
+			if i == 5 {
+				exp = fmt.Sprintf("%d-01-10", year+1)
+			}
+			certs = append(certs, domain.CertificationInput{Kind: "ENS", Level: level, IssueDate: fmt.Sprintf("%d-03-01", year-2), ExpiryDate: exp, Scope: "Demo: hosting and operation of information systems"})
+		}
+		if i%3 == 0 {
+			certs = append(certs, domain.CertificationInput{Kind: "ISO27001", IssueDate: fmt.Sprintf("%d-06-01", year-1), ExpiryDate: fmt.Sprintf("%d-05-31", year+2)})
+		}
+		if i%2 == 0 {
+			certs = append(certs, domain.CertificationInput{Kind: "ISO9001", IssueDate: fmt.Sprintf("%d-02-01", year-1), ExpiryDate: fmt.Sprintf("%d-01-31", year+2)})
+		}
+		c := Company{
+			Registration: domain.Registration{
+				Kind:      domain.KindCompany,
+				LegalName: "Demo " + place + " " + k.suffix + " S.L.",
+				TaxID:     validCIF(1000 + i*37),
+				Profile: domain.Profile{
+					SizeBand: size, Headcount: head,
+					Address:      domain.Address{Locality: "Santander", Province: "Cantabria", NUTS: "ES130"},
+					Capabilities: k.caps, CPVInterests: k.cpvs,
+					Description: "Demo company (generated, not a real firm): " + k.suffix + ".",
+				},
+				Certifications: certs, Turnover: turnover, References: refs, Demo: true,
+			},
+			Clusters: []string{"tera"},
+		}
+		switch {
+		case k.suffix == "Industria":
+			c.Clusters = []string{"gira", "tera"}
+		case k.suffix == "Redes" && i%2 == 0:
+			c.Clusters = []string{"marca", "tera"}
+		case k.suffix == "Sistemas":
+			c.Clusters = []string{"marca"}
+		}
+		if i == len(places)-1 {
+			c.Clusters, c.Pending = nil, []string{"tera"}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// User is a demo user (persona).
+type User struct {
+	Key    string
+	Claims auth.Claims
+	Title  string // persona, for the sign-in page
+}
+
+// Users returns the demo users: an administrator, agency staff, a manager per
+// demo cluster and a few company users.
+func Users(year int) []User {
+	users := []User{
+		{Key: "admin", Title: "Platform administrator", Claims: auth.Claims{Name: "Admin (demo)", Email: "admin@consortia.invalid", Roles: []string{auth.RoleAdmin}, Locale: "en"}},
+		{Key: "agency", Title: "Agency staff (all clusters)", Claims: auth.Claims{Name: "Ana Ruiz (demo agency)", Email: "ana.ruiz@agency.invalid", Roles: []string{auth.RoleAgency}, Locale: "es"}},
+	}
+	for _, c := range Clusters {
+		users = append(users, User{Key: c.Key + "-manager", Title: "Cluster manager, " + c.Name, Claims: auth.Claims{
+			Name: "Manager of " + c.Name, Email: c.Key + ".manager@clusters.invalid", Roles: []string{auth.RoleClusterManager},
+			Clusters: []string{ClusterID(c.Key)}, Locale: "es",
+		}})
+	}
+	for i, c := range Companies(year) {
+		if i > 4 {
+			break
+		}
+		key := fmt.Sprintf("company%d", i+1)
+		users = append(users, User{Key: key, Title: "Company user, " + c.Registration.LegalName, Claims: auth.Claims{
+			Name: "User of " + c.Registration.LegalName, Email: key + "@companies.invalid", Roles: []string{auth.RoleCompany},
+			Organization: c.ID(), Locale: "es",
+		}})
+	}
+	for i := range users {
+		users[i].Claims.Subject = "demo:" + users[i].Key
+	}
+	return users
+}
+
+// UserByKey returns the demo user with key.
+func UserByKey(year int, key string) (User, bool) {
+	for _, u := range Users(year) {
+		if u.Key == key {
+			return u, true
+		}
+	}
+	return User{}, false
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/consortia-dev/consortia/services/consortia/demo"
+	"github.com/consortia-dev/consortia/services/member"
+	"github.com/consortia-dev/consortia/services/platform/auth"
+	"github.com/consortia-dev/consortia/services/platform/codes"
+	"github.com/consortia-dev/consortia/services/platform/config"
+	"github.com/consortia-dev/consortia/services/platform/natsembed"
+	"github.com/consortia-dev/consortia/services/platform/telemetry"
+)
+
+// devIssuer and devAudience name the built-in development token issuer.
+const (
+	devIssuer   = "consortia-dev"
+	devAudience = "consortia"
+)
+
+func stateDir(fs *flag.FlagSet, args []string) (string, error) {
+	dir := fs.String("state", config.String("CONSORTIA_STATE_DIR", ".data"), "folder for local state (NATS store, dev signing key)")
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		return "", err
+	}
+	return abs, os.MkdirAll(abs, 0o700)
+}
+
+func newLogger(w io.Writer, service string) *slog.Logger {
+	level := slog.LevelInfo
+	if config.String("CONSORTIA_LOG_LEVEL", "info") == "debug" {
+		level = slog.LevelDebug
+	}
+	return telemetry.NewLogger(w, level, service)
+}
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	dir, err := stateDir(fs, args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, "consortia-dev")
+	slog.SetDefault(log)
+	shutdown := telemetry.Setup("consortia")
+	defer shutdown(context.Background())
+
+	natsPort, err := config.Int("CONSORTIA_NATS_PORT", 4222)
+	if err != nil {
+		return err
+	}
+	ns, err := natsembed.Start(natsembed.Config{StoreDir: filepath.Join(dir, "nats"), Port: natsPort, SyncAlways: true})
+	if err != nil {
+		return fmt.Errorf("embedded NATS on port %d (set CONSORTIA_NATS_PORT to change it): %w", natsPort, err)
+	}
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	nc, err := nats.Connect(ns.ClientURL(), nats.Name("consortia-dev"))
+	if err != nil {
+		return err
+	}
+	defer nc.Drain()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	issuer, err := auth.LoadOrCreateIssuer(dir, devIssuer, devAudience)
+	if err != nil {
+		return err
+	}
+	lists := codes.Load(config.String("CONSORTIA_DATA_DIR", ""), log)
+
+	m, err := member.New(ctx, member.Config{GRPCAddr: config.String("CONSORTIA_MEMBER_ADDR", "127.0.0.1:7101")},
+		member.Deps{JS: js, Verifier: issuer.Verifier(), Codes: lists, Logger: log.With("component", "member")})
+	if err != nil {
+		return err
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return m.Run(gctx) })
+	g.Go(func() error {
+		select {
+		case <-m.Ready():
+		case <-gctx.Done():
+			return nil
+		}
+		year := time.Now().Year()
+		if _, err := demo.SeedMembers(gctx, m.Service, year, log); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		fmt.Fprintf(stdout, `
+Consortia is running (development mode; state in %s)
+  NATS JetStream   %s
+  member gRPC      %s
+Demo users: consortia users; a token for one: consortia token --as tera-manager
+Try: grpcurl -plaintext %s list
+Stop with Ctrl-C.
+`, dir, ns.ClientURL(), m.Addr(), m.Addr())
+		return nil
+	})
+	return g.Wait()
+}
+
+func runToken(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	as := fs.String("as", "", "demo user key (see: consortia users)")
+	ttl := fs.Duration("ttl", 12*time.Hour, "token lifetime")
+	dir, err := stateDir(fs, args)
+	if err != nil {
+		return err
+	}
+	u, ok := demo.UserByKey(time.Now().Year(), *as)
+	if !ok {
+		return fmt.Errorf("unknown demo user %q (see: consortia users)", *as)
+	}
+	issuer, err := auth.LoadOrCreateIssuer(dir, devIssuer, devAudience)
+	if err != nil {
+		return err
+	}
+	tok, err := issuer.Issue(u.Claims, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func runUsers(stdout io.Writer) error {
+	for _, u := range demo.Users(time.Now().Year()) {
+		fmt.Fprintf(stdout, "%-16s %s\n", u.Key, u.Title)
+	}
+	return nil
+}
+

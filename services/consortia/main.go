@@ -1,0 +1,59 @@
+// Command consortia runs Consortia: the whole product in one process on
+// embedded defaults (`consortia dev`), one service against an external NATS
+// (`consortia serve member`), or helper tasks (`consortia token`).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `consortia — joint public-tender bids for business clusters
+
+Usage:
+  consortia dev [--data DIR]          run everything in one process (embedded NATS, demo data)
+  consortia serve member|tender       run one service against CONSORTIA_NATS_URL
+  consortia token --as USER [--data DIR]
+                                      print a development token for a demo user
+  consortia users                     list the demo users
+
+Configuration is read from environment variables; see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "consortia:", err)
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("see usage above")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "dev":
+		return runDev(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stderr)
+	case "token":
+		return runToken(args[1:], stdout)
+	case "users":
+		return runUsers(stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
