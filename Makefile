@@ -6,12 +6,15 @@ SHELL := /bin/bash
 BUF_VERSION                := v1.75.0
 PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.0
+PROTOC_GEN_GRPC_GATEWAY_VERSION := v2.33.0
+PROTOC_GEN_OPENAPIV2_VERSION    := v2.33.0
 
 BIN       := $(CURDIR)/.bin
 MODULES   := proto/gen/go services/platform services/member services/tender services/gateway services/consortia
 PKGS      := $(foreach m,$(MODULES),./$(m)/...)
 DATA_DIR  ?= $(CURDIR)/.data
-export GOFLAGS := -mod=mod
+# Gateway stubs and the merged OpenAPI document, generated into the gateway's module.
+GATEWAY_GEN := services/gateway/gen
 
 .PHONY: help
 help: ## Show this help.
@@ -36,16 +39,18 @@ lint: tools ## go vet every module and buf lint the protos.
 
 .PHONY: generate
 generate: tools ## Regenerate protobuf code into proto/gen/go.
-	cd proto && rm -rf gen/go/consortia && PATH=$(BIN):$$PATH $(BIN)/buf generate
+	cd proto && rm -rf gen/go/consortia ../$(GATEWAY_GEN) && PATH=$(BIN):$$PATH $(BIN)/buf generate
 
 .PHONY: generate-check
 generate-check: tools ## Fail if the committed generated code differs from a fresh generation.
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
-	cp -r proto/. $$tmp/ && rm -rf $$tmp/gen/go/consortia && \
-	(cd $$tmp && PATH=$(BIN):$$PATH $(BIN)/buf generate --template buf.gen.yaml) && \
-	if ! diff -r proto/gen/go/consortia $$tmp/gen/go/consortia >/dev/null; then \
-	  echo "generated code is out of date: run 'make generate' and commit"; diff -r proto/gen/go/consortia $$tmp/gen/go/consortia | head -20; exit 1; \
-	fi && echo "generated code is up to date"
+	mkdir -p $$tmp/proto && cp -r proto/. $$tmp/proto/ && rm -rf $$tmp/proto/gen/go/consortia && \
+	(cd $$tmp/proto && PATH=$(BIN):$$PATH $(BIN)/buf generate --template buf.gen.yaml) && \
+	for d in proto/gen/go/consortia $(GATEWAY_GEN); do \
+	  if ! diff -r $$d $$tmp/$$d >/dev/null; then \
+	    echo "generated code is out of date: run 'make generate' and commit"; diff -r $$d $$tmp/$$d | head -20; exit 1; \
+	  fi; \
+	done && echo "generated code is up to date"
 
 .PHONY: tidy
 tidy: ## go mod tidy every module.
@@ -60,7 +65,7 @@ bench-match: ## Matching-engine benchmark with brute-force oracle (prints a tabl
 	cd services/tender && go run ./cmd/bench-match $(BENCH_ARGS)
 
 .PHONY: tools
-tools: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc ## Install pinned code generators into .bin/.
+tools: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc $(BIN)/protoc-gen-grpc-gateway $(BIN)/protoc-gen-openapiv2 ## Install pinned code generators into .bin/.
 
 $(BIN)/buf:
 	GOBIN=$(BIN) GOFLAGS= go install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
@@ -68,6 +73,10 @@ $(BIN)/protoc-gen-go:
 	GOBIN=$(BIN) GOFLAGS= go install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
 $(BIN)/protoc-gen-go-grpc:
 	GOBIN=$(BIN) GOFLAGS= go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+$(BIN)/protoc-gen-grpc-gateway:
+	GOBIN=$(BIN) GOFLAGS= go install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(PROTOC_GEN_GRPC_GATEWAY_VERSION)
+$(BIN)/protoc-gen-openapiv2:
+	GOBIN=$(BIN) GOFLAGS= go install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(PROTOC_GEN_OPENAPIV2_VERSION)
 
 .PHONY: clean
 clean: ## Remove local tools and the local data folder.

@@ -37,7 +37,9 @@ type ConsortiumFormed struct {
 	// True when the lead joined at formation (a company forming its own bid).
 	LeadJoined bool `protobuf:"varint,6,opt,name=lead_joined,json=leadJoined,proto3" json:"lead_joined,omitempty"`
 	// Demonstration data.
-	Demo          bool `protobuf:"varint,7,opt,name=demo,proto3" json:"demo,omitempty"`
+	Demo bool `protobuf:"varint,7,opt,name=demo,proto3" json:"demo,omitempty"`
+	// Members invited at formation (the lead among them), with roles.
+	Members       []*DraftMember `protobuf:"bytes,8,rep,name=members,proto3" json:"members,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -119,6 +121,13 @@ func (x *ConsortiumFormed) GetDemo() bool {
 		return x.Demo
 	}
 	return false
+}
+
+func (x *ConsortiumFormed) GetMembers() []*DraftMember {
+	if x != nil {
+		return x.Members
+	}
+	return nil
 }
 
 // ConsortiumMemberInvited records an invitation.
@@ -748,7 +757,7 @@ var File_consortia_tender_v1_consortium_events_proto protoreflect.FileDescriptor
 
 const file_consortia_tender_v1_consortium_events_proto_rawDesc = "" +
 	"\n" +
-	"+consortia/tender/v1/consortium_events.proto\x12\x13consortia.tender.v1\"\xe6\x01\n" +
+	"+consortia/tender/v1/consortium_events.proto\x12\x13consortia.tender.v1\x1a#consortia/tender/v1/resources.proto\"\xa2\x02\n" +
 	"\x10ConsortiumFormed\x12#\n" +
 	"\rconsortium_id\x18\x01 \x01(\tR\fconsortiumId\x12\x1b\n" +
 	"\ttender_id\x18\x02 \x01(\tR\btenderId\x12\x15\n" +
@@ -757,7 +766,8 @@ const file_consortia_tender_v1_consortium_events_proto_rawDesc = "" +
 	"\x14lead_organization_id\x18\x05 \x01(\tR\x12leadOrganizationId\x12\x1f\n" +
 	"\vlead_joined\x18\x06 \x01(\bR\n" +
 	"leadJoined\x12\x12\n" +
-	"\x04demo\x18\a \x01(\bR\x04demo\"g\n" +
+	"\x04demo\x18\a \x01(\bR\x04demo\x12:\n" +
+	"\amembers\x18\b \x03(\v2 .consortia.tender.v1.DraftMemberR\amembers\"g\n" +
 	"\x17ConsortiumMemberInvited\x12#\n" +
 	"\rconsortium_id\x18\x01 \x01(\tR\fconsortiumId\x12'\n" +
 	"\x0forganization_id\x18\x02 \x01(\tR\x0eorganizationId\"f\n" +
@@ -821,13 +831,15 @@ var file_consortia_tender_v1_consortium_events_proto_goTypes = []any{
 	(*ConsortiumAwarded)(nil),            // 9: consortia.tender.v1.ConsortiumAwarded
 	(*ConsortiumLost)(nil),               // 10: consortia.tender.v1.ConsortiumLost
 	(*ConsortiumDissolved)(nil),          // 11: consortia.tender.v1.ConsortiumDissolved
+	(*DraftMember)(nil),                  // 12: consortia.tender.v1.DraftMember
 }
 var file_consortia_tender_v1_consortium_events_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	12, // 0: consortia.tender.v1.ConsortiumFormed.members:type_name -> consortia.tender.v1.DraftMember
+	1,  // [1:1] is the sub-list for method output_type
+	1,  // [1:1] is the sub-list for method input_type
+	1,  // [1:1] is the sub-list for extension type_name
+	1,  // [1:1] is the sub-list for extension extendee
+	0,  // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_consortia_tender_v1_consortium_events_proto_init() }
@@ -835,6 +847,7 @@ func file_consortia_tender_v1_consortium_events_proto_init() {
 	if File_consortia_tender_v1_consortium_events_proto != nil {
 		return
 	}
+	file_consortia_tender_v1_resources_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -1,0 +1,472 @@
+// Package domain holds the tender service's rules: the Tender and Consortium
+// aggregates folded from events, their commands and validation. Eligibility (the
+// UTE solvency rules) lives in domain/eligibility. No I/O here.
+package domain
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/consortia-dev/consortia/services/platform/domainerr"
+	"github.com/consortia-dev/consortia/services/platform/vocab"
+	"github.com/consortia-dev/consortia/services/tender/domain/eligibility"
+)
+
+// Status is the tender status (OCDS).
+type Status int
+
+// Tender statuses.
+const (
+	StatusUnspecified Status = iota
+	StatusPlanned
+	StatusActive
+	StatusComplete
+	StatusCancelled
+	StatusUnsuccessful
+)
+
+func (s Status) String() string {
+	return [...]string{"unspecified", "planned", "active", "complete", "cancelled", "unsuccessful"}[s]
+}
+
+// Open reports whether consortia may still form and submit.
+func (s Status) Open() bool { return s == StatusPlanned || s == StatusActive }
+
+// Authority is the contracting authority.
+type Authority struct{ Name, NIF, DIR3 string }
+
+// Document is a link to a tender document.
+type Document struct{ Title, URL string }
+
+// Technical is the technical solvency requirement.
+type Technical struct {
+	PrefixLen, Percent int
+	RequiredCents      int64
+	Exempt             bool
+}
+
+// CertificationRequirement is a required certification.
+type CertificationRequirement struct{ Kind, Level string }
+
+// Requirements are what a tender or lot asks of a bidder.
+type Requirements struct {
+	Capabilities           []string
+	EconomicThresholdCents int64
+	EconomicExempt         bool
+	Technical              Technical
+	Certifications         []CertificationRequirement
+	ForbidAccumulation     bool
+	MaxMembers             int
+}
+
+// IsZero reports whether no requirement is set (a lot then uses the tender's).
+func (r Requirements) IsZero() bool {
+	return len(r.Capabilities) == 0 && r.EconomicThresholdCents == 0 && !r.EconomicExempt &&
+		r.Technical == (Technical{}) && len(r.Certifications) == 0 && !r.ForbidAccumulation && r.MaxMembers == 0
+}
+
+// Lot is a lot of a tender.
+type Lot struct {
+	ID, Title           string
+	CPVs                []string
+	EstimatedCents      int64
+	BudgetNoVATCents    int64
+	Requirements        Requirements
+	HasOwnRequirements  bool
+}
+
+// Award is an award result.
+type Award struct {
+	LotID, WinnerName, WinnerTaxID string
+	SME                            *bool
+	AmountCents                    int64
+	Date                           time.Time
+	ConsortiumID                   string
+	OffersReceived                 int
+}
+
+// Source is where an imported tender came from.
+type Source struct {
+	System, SourceID, URL, SourceStatus string
+	Updated                             time.Time
+}
+
+// Details are the descriptive fields of a tender.
+type Details struct {
+	Authority          Authority
+	Title, Description string
+	Procedure          int // consortia.tender.v1.ProcedureType
+	ContractType       int // consortia.tender.v1.ContractType
+	CPVs               []string
+	NUTS               []string
+	EstimatedCents     int64
+	BudgetNoVATCents   int64
+	BudgetWithVATCents int64
+	DurationMonths     int
+	Deadline           time.Time
+	Documents          []Document
+	Lots               []Lot
+	Requirements       Requirements
+	MaxLotsPerBidder   int
+	Awards             []Award
+}
+
+// DeadlineChange records one deadline change.
+type DeadlineChange struct {
+	Previous, Deadline, At time.Time
+	Reason                 string
+}
+
+// Tender is the tender aggregate.
+type Tender struct {
+	ID              string
+	ClusterID       string
+	SharedWith      []string
+	Details         Details
+	Status          Status
+	DeadlineChanges []DeadlineChange
+	Source          Source
+	Demo            bool
+	CloseReason     string
+	Created         time.Time
+	Updated         time.Time
+	Version         uint64
+}
+
+// Clusters returns the owning cluster and those the tender is shared with.
+func (t *Tender) Clusters() []string {
+	return append([]string{t.ClusterID}, t.SharedWith...)
+}
+
+// Lot returns the lot with id.
+func (t *Tender) Lot(id string) (Lot, bool) {
+	for _, l := range t.Details.Lots {
+		if l.ID == id {
+			return l, true
+		}
+	}
+	return Lot{}, false
+}
+
+// CheckLot validates a lot id for a consortium or a check: empty means the
+// whole tender, which is only allowed when the tender has no lots.
+func (t *Tender) CheckLot(lotID string) error {
+	if lotID == "" {
+		if len(t.Details.Lots) > 0 {
+			return domainerr.Invalid("lot_id", "tender %s is split into %d lots: name one (LCSP art. 99 applies requirements per lot)", t.ID, len(t.Details.Lots))
+		}
+		return nil
+	}
+	if _, ok := t.Lot(lotID); !ok {
+		return domainerr.Invalid("lot_id", "tender %s has no lot %q", t.ID, lotID)
+	}
+	return nil
+}
+
+// EligibilityRequirements returns the rules a team must meet for the tender or
+// one of its lots: the lot's own requirements (or the tender's), with the lot's
+// CPV codes and estimated value.
+func (t *Tender) EligibilityRequirements(lotID string) (eligibility.Requirements, error) {
+	if err := t.CheckLot(lotID); err != nil {
+		return eligibility.Requirements{}, err
+	}
+	d := t.Details
+	req, cpvs, value := d.Requirements, d.CPVs, d.EstimatedCents
+	if lot, ok := t.Lot(lotID); ok {
+		if lot.HasOwnRequirements {
+			req = lot.Requirements
+		}
+		if len(lot.CPVs) > 0 {
+			cpvs = lot.CPVs
+		}
+		if lot.EstimatedCents > 0 {
+			value = lot.EstimatedCents
+		}
+	}
+	out := eligibility.Requirements{
+		Capabilities: slices.Clone(req.Capabilities),
+		Economic:     eligibility.EconomicSolvency{ThresholdCents: req.EconomicThresholdCents, Exempt: req.EconomicExempt},
+		Technical: eligibility.TechnicalSolvency{
+			CPVs: slices.Clone(cpvs), PrefixLen: req.Technical.PrefixLen, Percent: req.Technical.Percent,
+			RequiredCents: req.Technical.RequiredCents, Exempt: req.Technical.Exempt,
+		},
+		Accumulation:        !req.ForbidAccumulation,
+		MaxMembers:          req.MaxMembers,
+		EstimatedValueCents: value,
+		DurationMonths:      d.DurationMonths,
+		Deadline:            d.Deadline,
+	}
+	for _, c := range req.Certifications {
+		lvl, err := eligibility.ParseLevel(c.Level)
+		if err != nil {
+			return out, fmt.Errorf("certification %s level: %w", c.Kind, err)
+		}
+		out.Certifications = append(out.Certifications, eligibility.CertificationRequirement{Kind: c.Kind, Level: lvl})
+	}
+	return out, nil
+}
+
+// Codes validates CPV and NUTS codes.
+type Codes interface {
+	CPV(code string) (string, error)
+	NUTS(code string) (string, error)
+}
+
+// ValidateDetails checks a tender's details; strict (typed-in tenders) also
+// requires a future deadline and at least one CPV code. Returns the normalised details.
+func ValidateDetails(d Details, codes Codes, now time.Time, strict bool) (Details, error) {
+	var v domainerr.Violations
+	d.Title = strings.TrimSpace(d.Title)
+	d.Authority.Name = strings.TrimSpace(d.Authority.Name)
+	if d.Title == "" {
+		v.Add("details.title", "required")
+	} else if len(d.Title) > 1000 {
+		v.Add("details.title", "at most 1000 characters")
+	}
+	if d.Authority.Name == "" {
+		v.Add("details.authority.name", "required")
+	}
+	d.CPVs = validateCPVs(&v, "details.cpv_codes", d.CPVs, codes)
+	if strict && len(d.CPVs) == 0 {
+		v.Add("details.cpv_codes", "at least one CPV code is required")
+	}
+	for i, n := range d.NUTS {
+		if c, err := codes.NUTS(n); err != nil {
+			v.Add(fmt.Sprintf("details.nuts[%d]", i), "%v", err)
+		} else {
+			d.NUTS[i] = c
+		}
+	}
+	for _, f := range []struct {
+		name  string
+		value int64
+	}{{"estimated_value_cents", d.EstimatedCents}, {"budget_without_vat_cents", d.BudgetNoVATCents}, {"budget_with_vat_cents", d.BudgetWithVATCents}} {
+		if f.value < 0 {
+			v.Add("details."+f.name, "must not be negative, got %d", f.value)
+		}
+	}
+	if strict && d.EstimatedCents <= 0 {
+		v.Add("details.estimated_value_cents", "required: the estimated value (valor estimado) drives the solvency thresholds")
+	}
+	if d.DurationMonths < 0 || d.DurationMonths > 600 {
+		v.Add("details.duration_months", "must be between 0 and 600, got %d", d.DurationMonths)
+	}
+	if d.Deadline.IsZero() {
+		if strict {
+			v.Add("details.submission_deadline", "required")
+		}
+	} else if strict && !d.Deadline.After(now) {
+		v.Add("details.submission_deadline", "must be in the future, got %s", d.Deadline.Format(time.RFC3339))
+	}
+	for i, doc := range d.Documents {
+		u, err := url.Parse(doc.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.Add(fmt.Sprintf("details.documents[%d].url", i), "want an absolute http(s) URL, got %q", doc.URL)
+		}
+	}
+	seen := map[string]bool{}
+	for i, l := range d.Lots {
+		f := fmt.Sprintf("details.lots[%d].", i)
+		if strings.TrimSpace(l.ID) == "" {
+			v.Add(f+"id", "required")
+		} else if seen[l.ID] {
+			v.Add(f+"id", "lot %q given twice", l.ID)
+		}
+		seen[l.ID] = true
+		d.Lots[i].CPVs = validateCPVs(&v, f+"cpv_codes", l.CPVs, codes)
+		if l.EstimatedCents < 0 {
+			v.Add(f+"estimated_value_cents", "must not be negative")
+		}
+		if l.HasOwnRequirements {
+			validateRequirements(&v, f+"requirements.", l.Requirements)
+		}
+	}
+	validateRequirements(&v, "details.requirements.", d.Requirements)
+	if d.MaxLotsPerBidder < 0 {
+		v.Add("details.max_lots_per_bidder", "must not be negative")
+	}
+	return d, v.Err()
+}
+
+func validateCPVs(v *domainerr.Violations, field string, in []string, codes Codes) []string {
+	out := make([]string, 0, len(in))
+	for i, c := range in {
+		n, err := codes.CPV(c)
+		if err != nil {
+			v.Add(fmt.Sprintf("%s[%d]", field, i), "%v", err)
+			continue
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func validateRequirements(v *domainerr.Violations, f string, r Requirements) {
+	for i, c := range r.Capabilities {
+		if !vocab.IsCapability(c) {
+			v.Add(fmt.Sprintf("%scapabilities[%d]", f, i), "unknown capability %q", c)
+		}
+	}
+	if r.EconomicThresholdCents < 0 {
+		v.Add(f+"economic_threshold_cents", "must not be negative")
+	}
+	t := r.Technical
+	if t.PrefixLen != 0 && (t.PrefixLen < 2 || t.PrefixLen > 8) {
+		v.Add(f+"technical.prefix_length", "must be between 2 and 8 CPV digits, got %d", t.PrefixLen)
+	}
+	if t.Percent < 0 || t.Percent > 1000 {
+		v.Add(f+"technical.percent", "must be between 0 and 1000, got %d", t.Percent)
+	}
+	if t.RequiredCents < 0 {
+		v.Add(f+"technical.required_cents", "must not be negative")
+	}
+	kinds := map[string]bool{}
+	for i, c := range r.Certifications {
+		g := fmt.Sprintf("%scertifications[%d].", f, i)
+		if !vocab.IsCertificationKind(c.Kind) {
+			v.Add(g+"kind", "unknown certification %q; one of %s", c.Kind, strings.Join(vocab.CertificationKinds, ", "))
+		} else if kinds[c.Kind] {
+			v.Add(g+"kind", "%s required twice", c.Kind)
+		}
+		kinds[c.Kind] = true
+		if _, err := eligibility.ParseLevel(c.Level); err != nil || (c.Kind == "ENS" && c.Level == "") {
+			v.Add(g+"level", "ENS needs a level (basica, media, alta); other kinds none; got %q", c.Level)
+		}
+	}
+	if r.MaxMembers < 0 {
+		v.Add(f+"max_members", "must not be negative")
+	}
+}
+
+// Apply folds an event into the tender.
+func (t *Tender) Apply(e Event, at time.Time, version uint64) error {
+	switch e := e.(type) {
+	case TenderCreated:
+		*t = Tender{ID: e.TenderID, ClusterID: e.ClusterID, Details: e.Details, Status: e.Status, Source: e.Source, Demo: e.Demo, Created: at}
+	case TenderRevised:
+		t.Details = e.Details
+		if e.Status != StatusUnspecified {
+			t.Status = e.Status
+		}
+		t.Source = e.Source
+	case TenderPublished:
+		t.Status = StatusActive
+	case TenderShared:
+		t.SharedWith = slices.Clone(e.ClusterIDs)
+	case TenderDeadlineChanged:
+		t.DeadlineChanges = append(slices.Clone(t.DeadlineChanges), DeadlineChange{Previous: e.Previous, Deadline: e.Deadline, Reason: e.Reason, At: at})
+		t.Details.Deadline = e.Deadline
+	case TenderAwarded:
+		t.Details.Awards = append(slices.Clone(t.Details.Awards), e.Award)
+		t.Status = StatusComplete
+	case TenderCancelled:
+		t.Status, t.CloseReason = StatusCancelled, e.Reason
+	case TenderClosedUnsuccessful:
+		t.Status, t.CloseReason = StatusUnsuccessful, e.Reason
+	default:
+		return fmt.Errorf("tender: unexpected event %T", e)
+	}
+	t.Updated = at
+	t.Version = version
+	return nil
+}
+
+func (t *Tender) requireOpen(action string) error {
+	if !t.Status.Open() {
+		return domainerr.Precondition("tender_status", "tender/"+t.ID, "cannot %s: tender %s is %s", action, t.ID, t.Status)
+	}
+	return nil
+}
+
+// Publish opens a planned tender.
+func (t *Tender) Publish() (Event, error) {
+	if t.Status != StatusPlanned {
+		return nil, domainerr.Precondition("tender_status", "tender/"+t.ID, "only a planned tender can be published; tender %s is %s", t.ID, t.Status)
+	}
+	return TenderPublished{TenderID: t.ID}, nil
+}
+
+// Share sets the clusters the tender is shared with.
+func (t *Tender) Share(clusterIDs []string) (Event, error) {
+	var out []string
+	for i, c := range clusterIDs {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			return nil, domainerr.Invalid(fmt.Sprintf("cluster_ids[%d]", i), "empty cluster id")
+		}
+		if c != t.ClusterID && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return TenderShared{TenderID: t.ID, ClusterIDs: out}, nil
+}
+
+// ChangeDeadline moves the deadline; the change is kept in the history.
+func (t *Tender) ChangeDeadline(deadline time.Time, reason string, now time.Time) (Event, error) {
+	var v domainerr.Violations
+	if deadline.IsZero() {
+		v.Add("deadline", "required")
+	} else if !deadline.After(now) {
+		v.Add("deadline", "must be in the future")
+	}
+	if strings.TrimSpace(reason) == "" {
+		v.Add("reason", "required: deadline changes are recorded with their reason")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := t.requireOpen("change the deadline"); err != nil {
+		return nil, err
+	}
+	return TenderDeadlineChanged{TenderID: t.ID, Previous: t.Details.Deadline, Deadline: deadline, Reason: strings.TrimSpace(reason)}, nil
+}
+
+// Award records the award.
+func (t *Tender) Award(a Award) (Event, error) {
+	var v domainerr.Violations
+	if strings.TrimSpace(a.WinnerName) == "" && a.ConsortiumID == "" {
+		v.Add("award.winner_name", "required (or award.consortium_id)")
+	}
+	if a.AmountCents < 0 {
+		v.Add("award.amount_cents", "must not be negative")
+	}
+	if a.LotID != "" {
+		if _, ok := t.Lot(a.LotID); !ok {
+			v.Add("award.lot_id", "tender %s has no lot %q", t.ID, a.LotID)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if t.Status != StatusActive {
+		return nil, domainerr.Precondition("tender_status", "tender/"+t.ID, "only an active tender can be awarded; tender %s is %s", t.ID, t.Status)
+	}
+	return TenderAwarded{TenderID: t.ID, Award: a}, nil
+}
+
+// Cancel records a cancellation.
+func (t *Tender) Cancel(reason string) (Event, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, domainerr.Invalid("reason", "required")
+	}
+	if err := t.requireOpen("cancel"); err != nil {
+		return nil, err
+	}
+	return TenderCancelled{TenderID: t.ID, Reason: strings.TrimSpace(reason)}, nil
+}
+
+// CloseUnsuccessful closes the tender without award.
+func (t *Tender) CloseUnsuccessful(reason string) (Event, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, domainerr.Invalid("reason", "required")
+	}
+	if t.Status != StatusActive {
+		return nil, domainerr.Precondition("tender_status", "tender/"+t.ID, "only an active tender can close unsuccessful; tender %s is %s", t.ID, t.Status)
+	}
+	return TenderClosedUnsuccessful{TenderID: t.ID, Reason: strings.TrimSpace(reason)}, nil
+}
