@@ -11,14 +11,20 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/consortia-dev/consortia/services/consortia/demo"
+	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	"github.com/consortia-dev/consortia/services/member"
+	"github.com/consortia-dev/consortia/services/tender"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/config"
+	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/natsembed"
 	"github.com/consortia-dev/consortia/services/platform/telemetry"
 )
@@ -90,26 +96,44 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	memberConn, err := dialService(m.Addr())
+	if err != nil {
+		return err
+	}
+	defer memberConn.Close()
+	t, err := tender.New(ctx, tender.Config{GRPCAddr: config.String("CONSORTIA_TENDER_ADDR", "127.0.0.1:7102")},
+		tender.Deps{JS: js, Verifier: issuer.Verifier(), Codes: lists, Members: memberv1.NewMemberServiceClient(memberConn), Logger: log.With("component", "tender")})
+	if err != nil {
+		return err
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return m.Run(gctx) })
+	g.Go(func() error { return t.Run(gctx) })
 	g.Go(func() error {
-		select {
-		case <-m.Ready():
-		case <-gctx.Done():
-			return nil
+		for _, ready := range []<-chan struct{}{m.Ready(), t.Ready()} {
+			select {
+			case <-ready:
+			case <-gctx.Done():
+				return nil
+			}
 		}
-		year := time.Now().Year()
-		if _, err := demo.SeedMembers(gctx, m.Service, year, log); err != nil {
+		now := time.Now()
+		if _, err := demo.SeedMembers(gctx, m.Service, now.Year(), log); err != nil {
 			return fmt.Errorf("demo data: %w", err)
+		}
+		if _, err := demo.SeedTenders(gctx, t.Service, now, log); err != nil {
+			return fmt.Errorf("demo tenders: %w", err)
 		}
 		fmt.Fprintf(stdout, `
 Consortia is running (development mode; state in %s)
   NATS JetStream   %s
   member gRPC      %s
+  tender gRPC      %s
 Demo users: consortia users; a token for one: consortia token --as tera-manager
 Try: grpcurl -plaintext %s list
 Stop with Ctrl-C.
-`, dir, ns.ClientURL(), m.Addr(), m.Addr())
+`, dir, ns.ClientURL(), m.Addr(), t.Addr(), m.Addr())
 		return nil
 	})
 	return g.Wait()
@@ -146,3 +170,12 @@ func runUsers(stdout io.Writer) error {
 	return nil
 }
 
+
+// dialService connects to a Consortia service, forwarding the caller's token
+// and tracing the call.
+func dialService(addr string) (*grpc.ClientConn, error) {
+	return grpc.NewClient(addr,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
+		grpc.WithUnaryInterceptor(grpcserver.ForwardToken))
+}

@@ -8,7 +8,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	"github.com/consortia-dev/consortia/services/member"
+	"github.com/consortia-dev/consortia/services/tender"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/config"
@@ -18,7 +20,7 @@ import (
 // runServe runs one service against an external NATS (production shape).
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) != 1 {
-		return fmt.Errorf("serve needs a service name: member")
+		return fmt.Errorf("serve needs a service name: member or tender")
 	}
 	log := newLogger(stderr, args[0])
 	shutdown := telemetry.Setup(args[0])
@@ -59,6 +61,23 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		log.Info("member service starting", "grpc", m.Addr(), "nats", natsURL)
 		return m.Run(ctx)
+	case "tender":
+		memberAddr := config.String("CONSORTIA_MEMBER_ADDR", "127.0.0.1:7101")
+		conn, err := dialService(memberAddr)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		t, err := tender.New(ctx, tender.Config{
+			GRPCAddr:   config.String("CONSORTIA_TENDER_ADDR", ":7102"),
+			Replicas:   replicas,
+			InstanceID: config.String("CONSORTIA_INSTANCE_ID", "default"),
+		}, tender.Deps{JS: js, Verifier: verifier, Codes: lists, Members: memberv1.NewMemberServiceClient(conn), Logger: log})
+		if err != nil {
+			return err
+		}
+		log.Info("tender service starting", "grpc", t.Addr(), "nats", natsURL, "member", memberAddr)
+		return t.Run(ctx)
 	}
 	return fmt.Errorf("unknown service %q", args[0])
 }
