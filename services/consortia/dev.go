@@ -119,11 +119,18 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		}
 		now := time.Now()
-		if _, err := demo.SeedMembers(gctx, m.Service, now.Year(), log); err != nil {
+		sctx, err := demo.SeedContext(gctx, issuer)
+		if err != nil {
+			return err
+		}
+		if _, err := demo.SeedMembers(sctx, m.Service, now.Year(), log); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		if _, err := demo.SeedTenders(gctx, t.Service, now, log); err != nil {
+		if _, err := demo.SeedTenders(sctx, t.Service, now, log); err != nil {
 			return fmt.Errorf("demo tenders: %w", err)
+		}
+		if _, err := demo.SeedConsortia(sctx, t.Service, log); err != nil {
+			return fmt.Errorf("demo consortia: %w", err)
 		}
 		fmt.Fprintf(stdout, `
 Consortia is running (development mode; state in %s)

@@ -106,13 +106,16 @@ func Companies(year int) []Company {
 			f := 85 + r.IntN(30)
 			turnover = append(turnover, domain.Turnover{Year: y, Cents: base * int64(f) / 100})
 		}
+		// Two to four past contracts in the company's own CPV groups, 80–450 k€
+		// each: enough that two or three members together reach the technical
+		// solvency (70 % of the annual value) of a mid-size tender.
 		var refs []domain.Reference
-		for j := range 1 + r.IntN(3) {
+		for j := range 2 + r.IntN(3) {
 			refs = append(refs, domain.Reference{
 				Buyer: buyers[r.IntN(len(buyers))],
 				Title: "Demo reference " + strconv.Itoa(j+1) + ": " + k.suffix,
-				CPV:   k.cpvs[r.IntN(len(k.cpvs))],
-				Cents: int64(30_000+r.IntN(250_000)) * 100,
+				CPV:   k.cpvs[j%len(k.cpvs)],
+				Cents: int64(80_000+r.IntN(370_000)) * 100,
 				Year:  year - 1 - r.IntN(3),
 			})
 		}

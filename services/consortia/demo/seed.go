@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	memberapp "github.com/consortia-dev/consortia/services/member/app"
 	"github.com/consortia-dev/consortia/services/member/domain"
@@ -13,16 +14,24 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// SeedContext is the identity demo data is written with.
-func SeedContext(ctx context.Context) context.Context {
-	return auth.WithPrincipal(ctx, &auth.Principal{Claims: auth.Claims{Name: "demo seed", Roles: []string{auth.RoleAdmin}, RegisteredClaims: regClaims("system:demo-seed")}})
+// SeedContext returns ctx carrying the identity demo data is written with: an
+// administrator token from the development issuer, so that calls between
+// services (tender asking member about memberships) are authenticated too.
+func SeedContext(ctx context.Context, iss *auth.Issuer) (context.Context, error) {
+	claims := auth.Claims{Name: "demo seed", Roles: []string{auth.RoleAdmin}, RegisteredClaims: regClaims("system:demo-seed")}
+	tok, err := iss.Issue(claims, time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	claims.Issuer = iss.URL
+	return auth.WithPrincipal(ctx, &auth.Principal{Claims: claims, Token: tok}), nil
 }
 
 // SeedMembers writes the demo clusters and companies through the member
-// service's use cases. Every step checks the read model first, so running it on
-// every start only fills what is missing (e.g. after a crash mid-seed).
+// service's use cases, with ctx from SeedContext. Every step checks the read
+// model first, so running it on every start only fills what is missing (e.g.
+// after a crash mid-seed).
 func SeedMembers(ctx context.Context, svc *memberapp.Service, year int, log *slog.Logger) (created int, err error) {
-	ctx = SeedContext(ctx)
 	for _, c := range Clusters {
 		if _, err := svc.GetCluster(ctx, ClusterID(c.Key)); err == nil {
 			continue

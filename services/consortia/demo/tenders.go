@@ -15,6 +15,7 @@ import (
 	"github.com/consortia-dev/consortia/services/tender/domain"
 	"github.com/consortia-dev/consortia/services/tender/intake"
 	"github.com/consortia-dev/consortia/services/tender/intake/xlsx"
+	"github.com/consortia-dev/consortia/services/tender/store"
 )
 
 // TenderSourceIDs are real tenders from the OpenPLACSP export of 30 Aug – 4 Sep
@@ -140,7 +141,6 @@ func LoadTenders(now time.Time) ([]intake.Tender, error) {
 // SeedTenders imports the demo tenders for the TERA cluster (two shared with
 // the other demo clusters). Import is idempotent, so this runs on every start.
 func SeedTenders(ctx context.Context, svc *tenderapp.Service, now time.Time, log *slog.Logger) (int, error) {
-	ctx = SeedContext(ctx)
 	// Already seeded? Skip the spreadsheet read (about 2 s).
 	if _, err := svc.Store().FindTenderBySource(ctx, "openplacsp-xlsx", TenderSourceIDs[0]); err == nil {
 		return 0, nil
@@ -171,4 +171,64 @@ func SeedTenders(ctx context.Context, svc *tenderapp.Service, now time.Time, log
 	}
 	log.Info("demo tenders loaded", "tenders", created, "source", "placsp/datos_sind_643.xlsx")
 	return created, nil
+}
+
+// SeedConsortia forms demo consortia in different states from the engine's
+// recommendations: one with invitations pending, one ready to submit (every
+// member joined, shares summing to 100 %), one submitted. It runs only while no
+// consortium exists yet.
+func SeedConsortia(ctx context.Context, svc *tenderapp.Service, log *slog.Logger) (int, error) {
+	existing, err := svc.Store().ListConsortia(ctx, store.ConsortiumFilter{})
+	if err != nil || len(existing) > 0 {
+		return 0, err
+	}
+	tenders, _, err := svc.ListTenders(ctx, store.TenderFilter{ClusterID: ClusterID("tera"), PageSize: 100})
+	if err != nil {
+		return 0, err
+	}
+	formed := 0
+	for _, t := range tenders {
+		if formed == 3 {
+			break
+		}
+		if !t.Demo || len(t.Details.Lots) > 0 {
+			continue
+		}
+		res, err := svc.RecommendConsortia(ctx, t.ID, "", tenderapp.RecommendOptions{TopK: 1, MaxSize: 4})
+		if err != nil {
+			return formed, fmt.Errorf("demo recommendation for %s: %w", t.ID, err)
+		}
+		if len(res.Teams) == 0 || len(res.Teams[0].Team.Members) < 2 {
+			continue // keep the demo to teams that need a consortium
+		}
+		drafts := tenderapp.Drafts(res.Teams[0])
+		c, err := svc.CreateConsortium(ctx, t.ID, "", "", drafts, true, "demo-consortium-"+t.ID)
+		if err != nil {
+			return formed, fmt.Errorf("demo consortium for %s: %w", t.ID, err)
+		}
+		formed++
+		if formed == 1 {
+			continue // invitations pending
+		}
+		n := len(drafts)
+		for i, d := range drafts {
+			if c, err = svc.AcceptInvitation(ctx, c.ID, d.OrganizationID, ""); err != nil {
+				return formed, err
+			}
+			share := 10000 / n
+			if i == 0 {
+				share += 10000 - share*n
+			}
+			if c, err = svc.SetShare(ctx, c.ID, d.OrganizationID, share, ""); err != nil {
+				return formed, err
+			}
+		}
+		if formed == 3 {
+			if _, err = svc.SubmitConsortium(ctx, c.ID, ""); err != nil {
+				return formed, fmt.Errorf("demo submission: %w", err)
+			}
+		}
+	}
+	log.Info("demo consortia formed", "consortia", formed)
+	return formed, nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -320,3 +321,34 @@ func AuditEvent(e eventlog.Event) *tenderv1.AuditEvent {
 }
 
 var _ tenderv1.TenderServiceServer = (*Server)(nil)
+
+// RecommendConsortia implements the RPC.
+func (s *Server) RecommendConsortia(ctx context.Context, r *tenderv1.RecommendConsortiaRequest) (*tenderv1.RecommendConsortiaResponse, error) {
+	res, err := s.svc.RecommendConsortia(ctx, r.GetTenderId(), r.GetLotId(), app.RecommendOptions{
+		MaxSize: int(r.GetMaxTeamSize()), TopK: int(r.GetTopK()), IncludeCommitted: r.GetIncludeCommitted(),
+		Budget: time.Duration(r.GetBudgetMs()) * time.Millisecond,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &tenderv1.RecommendConsortiaResponse{
+		Optimal: res.Optimal, PoolSize: int32(res.Stats.Pool), ReducedPoolSize: int32(res.Stats.Reduced),
+		Nodes: res.Stats.Nodes, Ranking: app.Ranking,
+	}
+	for _, rec := range res.Teams {
+		pr := &tenderv1.Recommendation{
+			Rank: int32(rec.Rank), Score: rec.Score.Total, Explanation: rec.Why, Eligibility: convert.Report(rec.Report),
+			EconomicNeededCents: rec.Economic.NeededCents, EconomicProvidedCents: rec.Economic.ProvidedCents,
+			TechnicalNeededCents: rec.Technical.NeededCents, TechnicalProvidedCents: rec.Technical.ProvidedCents,
+		}
+		for _, d := range app.Drafts(rec) {
+			pr.Members = append(pr.Members, convert.Draft(d))
+			pr.MemberNames = append(pr.MemberNames, s.svc.Name(ctx, d.OrganizationID))
+		}
+		for _, c := range rec.Coverage {
+			pr.Coverage = append(pr.Coverage, &tenderv1.Coverage{Requirement: c.Requirement, OrganizationIds: c.By})
+		}
+		out.Recommendations = append(out.Recommendations, pr)
+	}
+	return out, nil
+}
