@@ -78,6 +78,11 @@ $(BIN)/protoc-gen-grpc-gateway:
 $(BIN)/protoc-gen-openapiv2:
 	GOBIN=$(BIN) GOFLAGS= go install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(PROTOC_GEN_OPENAPIV2_VERSION)
 
+.PHONY: grpcurl
+grpcurl: $(BIN)/grpcurl ## Install a pinned grpcurl into .bin/ (for scripts/smoke.sh).
+$(BIN)/grpcurl:
+	GOBIN=$(BIN) GOFLAGS= go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3
+
 .PHONY: clean
 clean: ## Remove local tools and the local data folder.
 	rm -rf $(BIN) $(DATA_DIR)
