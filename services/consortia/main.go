@@ -16,11 +16,13 @@ import (
 const usage = `consortia — joint public-tender bids for business clusters
 
 Usage:
-  consortia dev [--data DIR]          run everything in one process (embedded NATS, demo data)
+  consortia dev [--state DIR]         run everything in one process (embedded NATS, demo data)
   consortia serve member|tender       run one service against CONSORTIA_NATS_URL
-  consortia token --as USER [--data DIR]
+  consortia token --as USER [--state DIR]
                                       print a development token for a demo user
   consortia users                     list the demo users
+  consortia import placsp|xlsx|eforms|ocds PATH... [--cluster tera] [--nuts ES13] [--cpv 72]
+                                      import tenders into a running stack (progress and summary)
 
 Configuration is read from environment variables; see README.md.
 `
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, args[1:], stderr)
 	case "token":
 		return runToken(args[1:], stdout)
+	case "import":
+		return runImport(ctx, args[1:], stdout, stderr)
 	case "users":
 		return runUsers(stdout)
 	case "help", "-h", "--help":

@@ -82,8 +82,10 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, lis: lis, health: health.NewServer()}
 	s.Server = grpc.NewServer(
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
+		// Source documents (OpenPLACSP spreadsheets) are a few MB.
+		grpc.MaxRecvMsgSize(64<<20),
 		grpc.ChainUnaryInterceptor(s.recoverUnary, s.logUnary, s.authUnary, s.mapUnary),
-		grpc.ChainStreamInterceptor(s.recoverStream, s.authStream),
+		grpc.ChainStreamInterceptor(s.recoverStream, s.logStream, s.authStream, s.mapStream),
 	)
 	healthpb.RegisterHealthServer(s.Server, s.health)
 	reflection.Register(s.Server)
@@ -165,6 +167,20 @@ func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerIn
 func (s *Server) mapUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 	resp, err := h(ctx, req)
 	return resp, Status(ctx, err)
+}
+
+func (s *Server) mapStream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	return Status(ss.Context(), h(srv, ss))
+}
+
+func (s *Server) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	start := time.Now()
+	err := h(srv, ss)
+	if !public(info.FullMethod) {
+		s.cfg.Logger.Log(ss.Context(), slog.LevelInfo, "rpc", "method", info.FullMethod, "code", status.Code(err).String(),
+			"duration_ms", float64(time.Since(start).Microseconds())/1000)
+	}
+	return err
 }
 
 func (s *Server) authenticate(ctx context.Context, method string) (context.Context, error) {

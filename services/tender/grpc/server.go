@@ -352,3 +352,39 @@ func (s *Server) RecommendConsortia(ctx context.Context, r *tenderv1.RecommendCo
 	}
 	return out, nil
 }
+
+// ImportTenders implements the RPC: progress messages while importing, then
+// one with the summary.
+func (s *Server) ImportTenders(r *tenderv1.ImportTendersRequest, stream tenderv1.TenderService_ImportTendersServer) error {
+	last := -1
+	sum, err := s.svc.ImportDocument(stream.Context(), r.GetClusterId(), r.GetFormat(), r.GetContent(),
+		app.ImportFilter{NUTSPrefix: r.GetNutsPrefix(), CPVPrefix: r.GetCpvPrefix()},
+		func(done, total int) {
+			// About a hundred progress messages per document at most.
+			if step := max(total/100, 1); done-last >= step || done == total {
+				last = done
+				_ = stream.Send(&tenderv1.ImportTendersResponse{Done: int32(done), Total: int32(total)})
+			}
+		})
+	if err != nil {
+		return err
+	}
+	out := &tenderv1.ImportSummary{Created: int32(sum.Created), Updated: int32(sum.Updated), Unchanged: int32(sum.Unchanged), Tombstoned: int32(sum.Tombstoned), Filtered: int32(sum.Filtered)}
+	for _, rj := range sum.Rejected {
+		out.Rejected = append(out.Rejected, &tenderv1.ImportRejection{Record: rj.Record, Reason: rj.Reason})
+	}
+	return stream.Send(&tenderv1.ImportTendersResponse{Done: int32(last), Total: int32(last), Summary: out})
+}
+
+// ListAwards implements the RPC.
+func (s *Server) ListAwards(ctx context.Context, r *tenderv1.ListAwardsRequest) (*tenderv1.ListAwardsResponse, error) {
+	recs, err := s.svc.ListAwards(ctx, app.AwardQuery{LikeTender: r.GetTenderId(), CPVPrefix: r.GetCpvPrefix(), WinnerTaxID: r.GetWinnerTaxId(), PageSize: int(r.GetPageSize())})
+	if err != nil {
+		return nil, err
+	}
+	out := &tenderv1.ListAwardsResponse{}
+	for _, a := range recs {
+		out.Awards = append(out.Awards, &tenderv1.AwardRecord{SourceId: a.SourceID, Title: a.Title, Buyer: a.Buyer, CpvCodes: a.CPVs, Award: convert.Award(a.Award)})
+	}
+	return out, nil
+}

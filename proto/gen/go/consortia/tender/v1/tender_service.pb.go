@@ -1103,21 +1103,15 @@ func (x *ImportTendersRequest) GetCpvPrefix() string {
 	return ""
 }
 
-// ImportTendersResponse is the output of ImportTenders.
+// ImportTendersResponse is one progress message of ImportTenders; the last one carries the summary.
 type ImportTendersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Tenders new to Consortia.
-	Created int32 `protobuf:"varint,1,opt,name=created,proto3" json:"created,omitempty"`
-	// Tenders revised (newer at the source).
-	Updated int32 `protobuf:"varint,2,opt,name=updated,proto3" json:"updated,omitempty"`
-	// Tenders already up to date.
-	Unchanged int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
-	// Tenders deleted at the source (cancelled here).
-	Tombstoned int32 `protobuf:"varint,4,opt,name=tombstoned,proto3" json:"tombstoned,omitempty"`
-	// Records skipped, with the reason.
-	Rejected []*ImportRejection `protobuf:"bytes,5,rep,name=rejected,proto3" json:"rejected,omitempty"`
-	// Records outside the filters.
-	Filtered      int32 `protobuf:"varint,6,opt,name=filtered,proto3" json:"filtered,omitempty"`
+	// Records processed so far.
+	Done int32 `protobuf:"varint,1,opt,name=done,proto3" json:"done,omitempty"`
+	// Records in the document.
+	Total int32 `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
+	// The summary; set on the last message only.
+	Summary       *ImportSummary `protobuf:"bytes,3,opt,name=summary,proto3" json:"summary,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1152,42 +1146,112 @@ func (*ImportTendersResponse) Descriptor() ([]byte, []int) {
 	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{19}
 }
 
-func (x *ImportTendersResponse) GetCreated() int32 {
+func (x *ImportTendersResponse) GetDone() int32 {
+	if x != nil {
+		return x.Done
+	}
+	return 0
+}
+
+func (x *ImportTendersResponse) GetTotal() int32 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *ImportTendersResponse) GetSummary() *ImportSummary {
+	if x != nil {
+		return x.Summary
+	}
+	return nil
+}
+
+// ImportSummary is the outcome of an import.
+type ImportSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Tenders new to Consortia.
+	Created int32 `protobuf:"varint,1,opt,name=created,proto3" json:"created,omitempty"`
+	// Tenders revised (newer at the source).
+	Updated int32 `protobuf:"varint,2,opt,name=updated,proto3" json:"updated,omitempty"`
+	// Tenders already up to date.
+	Unchanged int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	// Tenders deleted at the source (cancelled here).
+	Tombstoned int32 `protobuf:"varint,4,opt,name=tombstoned,proto3" json:"tombstoned,omitempty"`
+	// Records skipped, with the reason.
+	Rejected []*ImportRejection `protobuf:"bytes,5,rep,name=rejected,proto3" json:"rejected,omitempty"`
+	// Records outside the filters.
+	Filtered      int32 `protobuf:"varint,6,opt,name=filtered,proto3" json:"filtered,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportSummary) Reset() {
+	*x = ImportSummary{}
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportSummary) ProtoMessage() {}
+
+func (x *ImportSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportSummary.ProtoReflect.Descriptor instead.
+func (*ImportSummary) Descriptor() ([]byte, []int) {
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ImportSummary) GetCreated() int32 {
 	if x != nil {
 		return x.Created
 	}
 	return 0
 }
 
-func (x *ImportTendersResponse) GetUpdated() int32 {
+func (x *ImportSummary) GetUpdated() int32 {
 	if x != nil {
 		return x.Updated
 	}
 	return 0
 }
 
-func (x *ImportTendersResponse) GetUnchanged() int32 {
+func (x *ImportSummary) GetUnchanged() int32 {
 	if x != nil {
 		return x.Unchanged
 	}
 	return 0
 }
 
-func (x *ImportTendersResponse) GetTombstoned() int32 {
+func (x *ImportSummary) GetTombstoned() int32 {
 	if x != nil {
 		return x.Tombstoned
 	}
 	return 0
 }
 
-func (x *ImportTendersResponse) GetRejected() []*ImportRejection {
+func (x *ImportSummary) GetRejected() []*ImportRejection {
 	if x != nil {
 		return x.Rejected
 	}
 	return nil
 }
 
-func (x *ImportTendersResponse) GetFiltered() int32 {
+func (x *ImportSummary) GetFiltered() int32 {
 	if x != nil {
 		return x.Filtered
 	}
@@ -1211,7 +1275,7 @@ type ListAwardsRequest struct {
 
 func (x *ListAwardsRequest) Reset() {
 	*x = ListAwardsRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[20]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1223,7 +1287,7 @@ func (x *ListAwardsRequest) String() string {
 func (*ListAwardsRequest) ProtoMessage() {}
 
 func (x *ListAwardsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[20]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1236,7 +1300,7 @@ func (x *ListAwardsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAwardsRequest.ProtoReflect.Descriptor instead.
 func (*ListAwardsRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{20}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListAwardsRequest) GetTenderId() string {
@@ -1278,7 +1342,7 @@ type ListAwardsResponse struct {
 
 func (x *ListAwardsResponse) Reset() {
 	*x = ListAwardsResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[21]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1290,7 +1354,7 @@ func (x *ListAwardsResponse) String() string {
 func (*ListAwardsResponse) ProtoMessage() {}
 
 func (x *ListAwardsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[21]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1303,7 +1367,7 @@ func (x *ListAwardsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAwardsResponse.ProtoReflect.Descriptor instead.
 func (*ListAwardsResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{21}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListAwardsResponse) GetAwards() []*AwardRecord {
@@ -1332,7 +1396,7 @@ type CreateConsortiumRequest struct {
 
 func (x *CreateConsortiumRequest) Reset() {
 	*x = CreateConsortiumRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[22]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1344,7 +1408,7 @@ func (x *CreateConsortiumRequest) String() string {
 func (*CreateConsortiumRequest) ProtoMessage() {}
 
 func (x *CreateConsortiumRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[22]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1357,7 +1421,7 @@ func (x *CreateConsortiumRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateConsortiumRequest.ProtoReflect.Descriptor instead.
 func (*CreateConsortiumRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{22}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CreateConsortiumRequest) GetTenderId() string {
@@ -1406,7 +1470,7 @@ type CreateConsortiumResponse struct {
 
 func (x *CreateConsortiumResponse) Reset() {
 	*x = CreateConsortiumResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[23]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1418,7 +1482,7 @@ func (x *CreateConsortiumResponse) String() string {
 func (*CreateConsortiumResponse) ProtoMessage() {}
 
 func (x *CreateConsortiumResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[23]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1431,7 +1495,7 @@ func (x *CreateConsortiumResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateConsortiumResponse.ProtoReflect.Descriptor instead.
 func (*CreateConsortiumResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{23}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CreateConsortiumResponse) GetConsortium() *Consortium {
@@ -1452,7 +1516,7 @@ type GetConsortiumRequest struct {
 
 func (x *GetConsortiumRequest) Reset() {
 	*x = GetConsortiumRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[24]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1464,7 +1528,7 @@ func (x *GetConsortiumRequest) String() string {
 func (*GetConsortiumRequest) ProtoMessage() {}
 
 func (x *GetConsortiumRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[24]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1477,7 +1541,7 @@ func (x *GetConsortiumRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConsortiumRequest.ProtoReflect.Descriptor instead.
 func (*GetConsortiumRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{24}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetConsortiumRequest) GetConsortiumId() string {
@@ -1498,7 +1562,7 @@ type GetConsortiumResponse struct {
 
 func (x *GetConsortiumResponse) Reset() {
 	*x = GetConsortiumResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[25]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1510,7 +1574,7 @@ func (x *GetConsortiumResponse) String() string {
 func (*GetConsortiumResponse) ProtoMessage() {}
 
 func (x *GetConsortiumResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[25]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1523,7 +1587,7 @@ func (x *GetConsortiumResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConsortiumResponse.ProtoReflect.Descriptor instead.
 func (*GetConsortiumResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{25}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetConsortiumResponse) GetConsortium() *Consortium {
@@ -1546,7 +1610,7 @@ type ListConsortiaRequest struct {
 
 func (x *ListConsortiaRequest) Reset() {
 	*x = ListConsortiaRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[26]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1558,7 +1622,7 @@ func (x *ListConsortiaRequest) String() string {
 func (*ListConsortiaRequest) ProtoMessage() {}
 
 func (x *ListConsortiaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[26]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1571,7 +1635,7 @@ func (x *ListConsortiaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListConsortiaRequest.ProtoReflect.Descriptor instead.
 func (*ListConsortiaRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{26}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListConsortiaRequest) GetTenderId() string {
@@ -1599,7 +1663,7 @@ type ListConsortiaResponse struct {
 
 func (x *ListConsortiaResponse) Reset() {
 	*x = ListConsortiaResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[27]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1611,7 +1675,7 @@ func (x *ListConsortiaResponse) String() string {
 func (*ListConsortiaResponse) ProtoMessage() {}
 
 func (x *ListConsortiaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[27]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1624,7 +1688,7 @@ func (x *ListConsortiaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListConsortiaResponse.ProtoReflect.Descriptor instead.
 func (*ListConsortiaResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{27}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListConsortiaResponse) GetConsortia() []*Consortium {
@@ -1647,7 +1711,7 @@ type InviteMemberRequest struct {
 
 func (x *InviteMemberRequest) Reset() {
 	*x = InviteMemberRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[28]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1659,7 +1723,7 @@ func (x *InviteMemberRequest) String() string {
 func (*InviteMemberRequest) ProtoMessage() {}
 
 func (x *InviteMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[28]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1672,7 +1736,7 @@ func (x *InviteMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InviteMemberRequest.ProtoReflect.Descriptor instead.
 func (*InviteMemberRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{28}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *InviteMemberRequest) GetConsortiumId() string {
@@ -1700,7 +1764,7 @@ type InviteMemberResponse struct {
 
 func (x *InviteMemberResponse) Reset() {
 	*x = InviteMemberResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[29]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1712,7 +1776,7 @@ func (x *InviteMemberResponse) String() string {
 func (*InviteMemberResponse) ProtoMessage() {}
 
 func (x *InviteMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[29]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1725,7 +1789,7 @@ func (x *InviteMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InviteMemberResponse.ProtoReflect.Descriptor instead.
 func (*InviteMemberResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{29}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *InviteMemberResponse) GetConsortium() *Consortium {
@@ -1748,7 +1812,7 @@ type AcceptInvitationRequest struct {
 
 func (x *AcceptInvitationRequest) Reset() {
 	*x = AcceptInvitationRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[30]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1760,7 +1824,7 @@ func (x *AcceptInvitationRequest) String() string {
 func (*AcceptInvitationRequest) ProtoMessage() {}
 
 func (x *AcceptInvitationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[30]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1773,7 +1837,7 @@ func (x *AcceptInvitationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptInvitationRequest.ProtoReflect.Descriptor instead.
 func (*AcceptInvitationRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{30}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *AcceptInvitationRequest) GetConsortiumId() string {
@@ -1801,7 +1865,7 @@ type AcceptInvitationResponse struct {
 
 func (x *AcceptInvitationResponse) Reset() {
 	*x = AcceptInvitationResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[31]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1813,7 +1877,7 @@ func (x *AcceptInvitationResponse) String() string {
 func (*AcceptInvitationResponse) ProtoMessage() {}
 
 func (x *AcceptInvitationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[31]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1826,7 +1890,7 @@ func (x *AcceptInvitationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptInvitationResponse.ProtoReflect.Descriptor instead.
 func (*AcceptInvitationResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{31}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AcceptInvitationResponse) GetConsortium() *Consortium {
@@ -1851,7 +1915,7 @@ type DeclineInvitationRequest struct {
 
 func (x *DeclineInvitationRequest) Reset() {
 	*x = DeclineInvitationRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[32]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1863,7 +1927,7 @@ func (x *DeclineInvitationRequest) String() string {
 func (*DeclineInvitationRequest) ProtoMessage() {}
 
 func (x *DeclineInvitationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[32]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1876,7 +1940,7 @@ func (x *DeclineInvitationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineInvitationRequest.ProtoReflect.Descriptor instead.
 func (*DeclineInvitationRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{32}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *DeclineInvitationRequest) GetConsortiumId() string {
@@ -1911,7 +1975,7 @@ type DeclineInvitationResponse struct {
 
 func (x *DeclineInvitationResponse) Reset() {
 	*x = DeclineInvitationResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[33]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1923,7 +1987,7 @@ func (x *DeclineInvitationResponse) String() string {
 func (*DeclineInvitationResponse) ProtoMessage() {}
 
 func (x *DeclineInvitationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[33]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1936,7 +2000,7 @@ func (x *DeclineInvitationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineInvitationResponse.ProtoReflect.Descriptor instead.
 func (*DeclineInvitationResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{33}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *DeclineInvitationResponse) GetConsortium() *Consortium {
@@ -1961,7 +2025,7 @@ type WithdrawMemberRequest struct {
 
 func (x *WithdrawMemberRequest) Reset() {
 	*x = WithdrawMemberRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[34]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1973,7 +2037,7 @@ func (x *WithdrawMemberRequest) String() string {
 func (*WithdrawMemberRequest) ProtoMessage() {}
 
 func (x *WithdrawMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[34]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1986,7 +2050,7 @@ func (x *WithdrawMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawMemberRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawMemberRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{34}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *WithdrawMemberRequest) GetConsortiumId() string {
@@ -2021,7 +2085,7 @@ type WithdrawMemberResponse struct {
 
 func (x *WithdrawMemberResponse) Reset() {
 	*x = WithdrawMemberResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[35]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2033,7 +2097,7 @@ func (x *WithdrawMemberResponse) String() string {
 func (*WithdrawMemberResponse) ProtoMessage() {}
 
 func (x *WithdrawMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[35]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2046,7 +2110,7 @@ func (x *WithdrawMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawMemberResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawMemberResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{35}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *WithdrawMemberResponse) GetConsortium() *Consortium {
@@ -2071,7 +2135,7 @@ type SetShareRequest struct {
 
 func (x *SetShareRequest) Reset() {
 	*x = SetShareRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[36]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2083,7 +2147,7 @@ func (x *SetShareRequest) String() string {
 func (*SetShareRequest) ProtoMessage() {}
 
 func (x *SetShareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[36]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2096,7 +2160,7 @@ func (x *SetShareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetShareRequest.ProtoReflect.Descriptor instead.
 func (*SetShareRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{36}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *SetShareRequest) GetConsortiumId() string {
@@ -2131,7 +2195,7 @@ type SetShareResponse struct {
 
 func (x *SetShareResponse) Reset() {
 	*x = SetShareResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[37]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2143,7 +2207,7 @@ func (x *SetShareResponse) String() string {
 func (*SetShareResponse) ProtoMessage() {}
 
 func (x *SetShareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[37]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2156,7 +2220,7 @@ func (x *SetShareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetShareResponse.ProtoReflect.Descriptor instead.
 func (*SetShareResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{37}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SetShareResponse) GetConsortium() *Consortium {
@@ -2183,7 +2247,7 @@ type AssignRolesRequest struct {
 
 func (x *AssignRolesRequest) Reset() {
 	*x = AssignRolesRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[38]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2195,7 +2259,7 @@ func (x *AssignRolesRequest) String() string {
 func (*AssignRolesRequest) ProtoMessage() {}
 
 func (x *AssignRolesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[38]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2208,7 +2272,7 @@ func (x *AssignRolesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignRolesRequest.ProtoReflect.Descriptor instead.
 func (*AssignRolesRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{38}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AssignRolesRequest) GetConsortiumId() string {
@@ -2250,7 +2314,7 @@ type AssignRolesResponse struct {
 
 func (x *AssignRolesResponse) Reset() {
 	*x = AssignRolesResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[39]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2262,7 +2326,7 @@ func (x *AssignRolesResponse) String() string {
 func (*AssignRolesResponse) ProtoMessage() {}
 
 func (x *AssignRolesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[39]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2275,7 +2339,7 @@ func (x *AssignRolesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignRolesResponse.ProtoReflect.Descriptor instead.
 func (*AssignRolesResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{39}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AssignRolesResponse) GetConsortium() *Consortium {
@@ -2298,7 +2362,7 @@ type ChangeLeadRequest struct {
 
 func (x *ChangeLeadRequest) Reset() {
 	*x = ChangeLeadRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[40]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2310,7 +2374,7 @@ func (x *ChangeLeadRequest) String() string {
 func (*ChangeLeadRequest) ProtoMessage() {}
 
 func (x *ChangeLeadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[40]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2323,7 +2387,7 @@ func (x *ChangeLeadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeLeadRequest.ProtoReflect.Descriptor instead.
 func (*ChangeLeadRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{40}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ChangeLeadRequest) GetConsortiumId() string {
@@ -2351,7 +2415,7 @@ type ChangeLeadResponse struct {
 
 func (x *ChangeLeadResponse) Reset() {
 	*x = ChangeLeadResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[41]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2427,7 @@ func (x *ChangeLeadResponse) String() string {
 func (*ChangeLeadResponse) ProtoMessage() {}
 
 func (x *ChangeLeadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[41]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2440,7 @@ func (x *ChangeLeadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeLeadResponse.ProtoReflect.Descriptor instead.
 func (*ChangeLeadResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{41}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ChangeLeadResponse) GetConsortium() *Consortium {
@@ -2397,7 +2461,7 @@ type SubmitConsortiumRequest struct {
 
 func (x *SubmitConsortiumRequest) Reset() {
 	*x = SubmitConsortiumRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[42]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2409,7 +2473,7 @@ func (x *SubmitConsortiumRequest) String() string {
 func (*SubmitConsortiumRequest) ProtoMessage() {}
 
 func (x *SubmitConsortiumRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[42]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2422,7 +2486,7 @@ func (x *SubmitConsortiumRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitConsortiumRequest.ProtoReflect.Descriptor instead.
 func (*SubmitConsortiumRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{42}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *SubmitConsortiumRequest) GetConsortiumId() string {
@@ -2443,7 +2507,7 @@ type SubmitConsortiumResponse struct {
 
 func (x *SubmitConsortiumResponse) Reset() {
 	*x = SubmitConsortiumResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[43]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2455,7 +2519,7 @@ func (x *SubmitConsortiumResponse) String() string {
 func (*SubmitConsortiumResponse) ProtoMessage() {}
 
 func (x *SubmitConsortiumResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[43]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2468,7 +2532,7 @@ func (x *SubmitConsortiumResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitConsortiumResponse.ProtoReflect.Descriptor instead.
 func (*SubmitConsortiumResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{43}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SubmitConsortiumResponse) GetConsortium() *Consortium {
@@ -2491,7 +2555,7 @@ type DissolveConsortiumRequest struct {
 
 func (x *DissolveConsortiumRequest) Reset() {
 	*x = DissolveConsortiumRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[44]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2567,7 @@ func (x *DissolveConsortiumRequest) String() string {
 func (*DissolveConsortiumRequest) ProtoMessage() {}
 
 func (x *DissolveConsortiumRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[44]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2580,7 @@ func (x *DissolveConsortiumRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DissolveConsortiumRequest.ProtoReflect.Descriptor instead.
 func (*DissolveConsortiumRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{44}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DissolveConsortiumRequest) GetConsortiumId() string {
@@ -2544,7 +2608,7 @@ type DissolveConsortiumResponse struct {
 
 func (x *DissolveConsortiumResponse) Reset() {
 	*x = DissolveConsortiumResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[45]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2556,7 +2620,7 @@ func (x *DissolveConsortiumResponse) String() string {
 func (*DissolveConsortiumResponse) ProtoMessage() {}
 
 func (x *DissolveConsortiumResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[45]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2569,7 +2633,7 @@ func (x *DissolveConsortiumResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DissolveConsortiumResponse.ProtoReflect.Descriptor instead.
 func (*DissolveConsortiumResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{45}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DissolveConsortiumResponse) GetConsortium() *Consortium {
@@ -2596,7 +2660,7 @@ type CheckEligibilityRequest struct {
 
 func (x *CheckEligibilityRequest) Reset() {
 	*x = CheckEligibilityRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[46]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2608,7 +2672,7 @@ func (x *CheckEligibilityRequest) String() string {
 func (*CheckEligibilityRequest) ProtoMessage() {}
 
 func (x *CheckEligibilityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[46]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2621,7 +2685,7 @@ func (x *CheckEligibilityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckEligibilityRequest.ProtoReflect.Descriptor instead.
 func (*CheckEligibilityRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{46}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *CheckEligibilityRequest) GetTenderId() string {
@@ -2663,7 +2727,7 @@ type CheckEligibilityResponse struct {
 
 func (x *CheckEligibilityResponse) Reset() {
 	*x = CheckEligibilityResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[47]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2675,7 +2739,7 @@ func (x *CheckEligibilityResponse) String() string {
 func (*CheckEligibilityResponse) ProtoMessage() {}
 
 func (x *CheckEligibilityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[47]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2688,7 +2752,7 @@ func (x *CheckEligibilityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckEligibilityResponse.ProtoReflect.Descriptor instead.
 func (*CheckEligibilityResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{47}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *CheckEligibilityResponse) GetReport() *EligibilityReport {
@@ -2719,7 +2783,7 @@ type RecommendConsortiaRequest struct {
 
 func (x *RecommendConsortiaRequest) Reset() {
 	*x = RecommendConsortiaRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[48]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2731,7 +2795,7 @@ func (x *RecommendConsortiaRequest) String() string {
 func (*RecommendConsortiaRequest) ProtoMessage() {}
 
 func (x *RecommendConsortiaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[48]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2744,7 +2808,7 @@ func (x *RecommendConsortiaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecommendConsortiaRequest.ProtoReflect.Descriptor instead.
 func (*RecommendConsortiaRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{48}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *RecommendConsortiaRequest) GetTenderId() string {
@@ -2810,7 +2874,7 @@ type RecommendConsortiaResponse struct {
 
 func (x *RecommendConsortiaResponse) Reset() {
 	*x = RecommendConsortiaResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[49]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2822,7 +2886,7 @@ func (x *RecommendConsortiaResponse) String() string {
 func (*RecommendConsortiaResponse) ProtoMessage() {}
 
 func (x *RecommendConsortiaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[49]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2835,7 +2899,7 @@ func (x *RecommendConsortiaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecommendConsortiaResponse.ProtoReflect.Descriptor instead.
 func (*RecommendConsortiaResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{49}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *RecommendConsortiaResponse) GetRecommendations() []*Recommendation {
@@ -2893,7 +2957,7 @@ type GetAuditTrailRequest struct {
 
 func (x *GetAuditTrailRequest) Reset() {
 	*x = GetAuditTrailRequest{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[50]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2905,7 +2969,7 @@ func (x *GetAuditTrailRequest) String() string {
 func (*GetAuditTrailRequest) ProtoMessage() {}
 
 func (x *GetAuditTrailRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[50]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2918,7 +2982,7 @@ func (x *GetAuditTrailRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuditTrailRequest.ProtoReflect.Descriptor instead.
 func (*GetAuditTrailRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{50}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *GetAuditTrailRequest) GetAggregate() string {
@@ -2946,7 +3010,7 @@ type GetAuditTrailResponse struct {
 
 func (x *GetAuditTrailResponse) Reset() {
 	*x = GetAuditTrailResponse{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[51]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2958,7 +3022,7 @@ func (x *GetAuditTrailResponse) String() string {
 func (*GetAuditTrailResponse) ProtoMessage() {}
 
 func (x *GetAuditTrailResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[51]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2971,7 +3035,7 @@ func (x *GetAuditTrailResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuditTrailResponse.ProtoReflect.Descriptor instead.
 func (*GetAuditTrailResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{51}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *GetAuditTrailResponse) GetEvents() []*AuditEvent {
@@ -2994,7 +3058,7 @@ type ImportRejection struct {
 
 func (x *ImportRejection) Reset() {
 	*x = ImportRejection{}
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[52]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3006,7 +3070,7 @@ func (x *ImportRejection) String() string {
 func (*ImportRejection) ProtoMessage() {}
 
 func (x *ImportRejection) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[52]
+	mi := &file_consortia_tender_v1_tender_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3019,7 +3083,7 @@ func (x *ImportRejection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportRejection.ProtoReflect.Descriptor instead.
 func (*ImportRejection) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{52}
+	return file_consortia_tender_v1_tender_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ImportRejection) GetRecord() string {
@@ -3110,8 +3174,12 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"\vnuts_prefix\x18\x05 \x01(\tR\n" +
 	"nutsPrefix\x12\x1d\n" +
 	"\n" +
-	"cpv_prefix\x18\x06 \x01(\tR\tcpvPrefix\"\xe7\x01\n" +
-	"\x15ImportTendersResponse\x12\x18\n" +
+	"cpv_prefix\x18\x06 \x01(\tR\tcpvPrefix\"\x7f\n" +
+	"\x15ImportTendersResponse\x12\x12\n" +
+	"\x04done\x18\x01 \x01(\x05R\x04done\x12\x14\n" +
+	"\x05total\x18\x02 \x01(\x05R\x05total\x12<\n" +
+	"\asummary\x18\x03 \x01(\v2\".consortia.tender.v1.ImportSummaryR\asummary\"\xdf\x01\n" +
+	"\rImportSummary\x12\x18\n" +
 	"\acreated\x18\x01 \x01(\x05R\acreated\x12\x18\n" +
 	"\aupdated\x18\x02 \x01(\x05R\aupdated\x12\x1c\n" +
 	"\tunchanged\x18\x03 \x01(\x05R\tunchanged\x12\x1e\n" +
@@ -3244,7 +3312,7 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"\x06events\x18\x01 \x03(\v2\x1f.consortia.tender.v1.AuditEventR\x06events\"A\n" +
 	"\x0fImportRejection\x12\x16\n" +
 	"\x06record\x18\x01 \x01(\tR\x06record\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason2\xc4\x15\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason2\xc6\x15\n" +
 	"\rTenderService\x12c\n" +
 	"\fCreateTender\x12(.consortia.tender.v1.CreateTenderRequest\x1a).consortia.tender.v1.CreateTenderResponse\x12Z\n" +
 	"\tGetTender\x12%.consortia.tender.v1.GetTenderRequest\x1a&.consortia.tender.v1.GetTenderResponse\x12`\n" +
@@ -3254,8 +3322,8 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"\x0eChangeDeadline\x12*.consortia.tender.v1.ChangeDeadlineRequest\x1a+.consortia.tender.v1.ChangeDeadlineResponse\x12`\n" +
 	"\vAwardTender\x12'.consortia.tender.v1.AwardTenderRequest\x1a(.consortia.tender.v1.AwardTenderResponse\x12c\n" +
 	"\fCancelTender\x12(.consortia.tender.v1.CancelTenderRequest\x1a).consortia.tender.v1.CancelTenderResponse\x12\x84\x01\n" +
-	"\x17CloseTenderUnsuccessful\x123.consortia.tender.v1.CloseTenderUnsuccessfulRequest\x1a4.consortia.tender.v1.CloseTenderUnsuccessfulResponse\x12f\n" +
-	"\rImportTenders\x12).consortia.tender.v1.ImportTendersRequest\x1a*.consortia.tender.v1.ImportTendersResponse\x12]\n" +
+	"\x17CloseTenderUnsuccessful\x123.consortia.tender.v1.CloseTenderUnsuccessfulRequest\x1a4.consortia.tender.v1.CloseTenderUnsuccessfulResponse\x12h\n" +
+	"\rImportTenders\x12).consortia.tender.v1.ImportTendersRequest\x1a*.consortia.tender.v1.ImportTendersResponse0\x01\x12]\n" +
 	"\n" +
 	"ListAwards\x12&.consortia.tender.v1.ListAwardsRequest\x1a'.consortia.tender.v1.ListAwardsResponse\x12o\n" +
 	"\x10CreateConsortium\x12,.consortia.tender.v1.CreateConsortiumRequest\x1a-.consortia.tender.v1.CreateConsortiumResponse\x12f\n" +
@@ -3288,7 +3356,7 @@ func file_consortia_tender_v1_tender_service_proto_rawDescGZIP() []byte {
 	return file_consortia_tender_v1_tender_service_proto_rawDescData
 }
 
-var file_consortia_tender_v1_tender_service_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
+var file_consortia_tender_v1_tender_service_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_consortia_tender_v1_tender_service_proto_goTypes = []any{
 	(*CreateTenderRequest)(nil),             // 0: consortia.tender.v1.CreateTenderRequest
 	(*CreateTenderResponse)(nil),            // 1: consortia.tender.v1.CreateTenderResponse
@@ -3310,143 +3378,145 @@ var file_consortia_tender_v1_tender_service_proto_goTypes = []any{
 	(*CloseTenderUnsuccessfulResponse)(nil), // 17: consortia.tender.v1.CloseTenderUnsuccessfulResponse
 	(*ImportTendersRequest)(nil),            // 18: consortia.tender.v1.ImportTendersRequest
 	(*ImportTendersResponse)(nil),           // 19: consortia.tender.v1.ImportTendersResponse
-	(*ListAwardsRequest)(nil),               // 20: consortia.tender.v1.ListAwardsRequest
-	(*ListAwardsResponse)(nil),              // 21: consortia.tender.v1.ListAwardsResponse
-	(*CreateConsortiumRequest)(nil),         // 22: consortia.tender.v1.CreateConsortiumRequest
-	(*CreateConsortiumResponse)(nil),        // 23: consortia.tender.v1.CreateConsortiumResponse
-	(*GetConsortiumRequest)(nil),            // 24: consortia.tender.v1.GetConsortiumRequest
-	(*GetConsortiumResponse)(nil),           // 25: consortia.tender.v1.GetConsortiumResponse
-	(*ListConsortiaRequest)(nil),            // 26: consortia.tender.v1.ListConsortiaRequest
-	(*ListConsortiaResponse)(nil),           // 27: consortia.tender.v1.ListConsortiaResponse
-	(*InviteMemberRequest)(nil),             // 28: consortia.tender.v1.InviteMemberRequest
-	(*InviteMemberResponse)(nil),            // 29: consortia.tender.v1.InviteMemberResponse
-	(*AcceptInvitationRequest)(nil),         // 30: consortia.tender.v1.AcceptInvitationRequest
-	(*AcceptInvitationResponse)(nil),        // 31: consortia.tender.v1.AcceptInvitationResponse
-	(*DeclineInvitationRequest)(nil),        // 32: consortia.tender.v1.DeclineInvitationRequest
-	(*DeclineInvitationResponse)(nil),       // 33: consortia.tender.v1.DeclineInvitationResponse
-	(*WithdrawMemberRequest)(nil),           // 34: consortia.tender.v1.WithdrawMemberRequest
-	(*WithdrawMemberResponse)(nil),          // 35: consortia.tender.v1.WithdrawMemberResponse
-	(*SetShareRequest)(nil),                 // 36: consortia.tender.v1.SetShareRequest
-	(*SetShareResponse)(nil),                // 37: consortia.tender.v1.SetShareResponse
-	(*AssignRolesRequest)(nil),              // 38: consortia.tender.v1.AssignRolesRequest
-	(*AssignRolesResponse)(nil),             // 39: consortia.tender.v1.AssignRolesResponse
-	(*ChangeLeadRequest)(nil),               // 40: consortia.tender.v1.ChangeLeadRequest
-	(*ChangeLeadResponse)(nil),              // 41: consortia.tender.v1.ChangeLeadResponse
-	(*SubmitConsortiumRequest)(nil),         // 42: consortia.tender.v1.SubmitConsortiumRequest
-	(*SubmitConsortiumResponse)(nil),        // 43: consortia.tender.v1.SubmitConsortiumResponse
-	(*DissolveConsortiumRequest)(nil),       // 44: consortia.tender.v1.DissolveConsortiumRequest
-	(*DissolveConsortiumResponse)(nil),      // 45: consortia.tender.v1.DissolveConsortiumResponse
-	(*CheckEligibilityRequest)(nil),         // 46: consortia.tender.v1.CheckEligibilityRequest
-	(*CheckEligibilityResponse)(nil),        // 47: consortia.tender.v1.CheckEligibilityResponse
-	(*RecommendConsortiaRequest)(nil),       // 48: consortia.tender.v1.RecommendConsortiaRequest
-	(*RecommendConsortiaResponse)(nil),      // 49: consortia.tender.v1.RecommendConsortiaResponse
-	(*GetAuditTrailRequest)(nil),            // 50: consortia.tender.v1.GetAuditTrailRequest
-	(*GetAuditTrailResponse)(nil),           // 51: consortia.tender.v1.GetAuditTrailResponse
-	(*ImportRejection)(nil),                 // 52: consortia.tender.v1.ImportRejection
-	(*TenderDetails)(nil),                   // 53: consortia.tender.v1.TenderDetails
-	(*Tender)(nil),                          // 54: consortia.tender.v1.Tender
-	(TenderStatus)(0),                       // 55: consortia.tender.v1.TenderStatus
-	(*timestamppb.Timestamp)(nil),           // 56: google.protobuf.Timestamp
-	(*Award)(nil),                           // 57: consortia.tender.v1.Award
-	(*AwardRecord)(nil),                     // 58: consortia.tender.v1.AwardRecord
-	(*DraftMember)(nil),                     // 59: consortia.tender.v1.DraftMember
-	(*Consortium)(nil),                      // 60: consortia.tender.v1.Consortium
-	(*EligibilityReport)(nil),               // 61: consortia.tender.v1.EligibilityReport
-	(*Recommendation)(nil),                  // 62: consortia.tender.v1.Recommendation
-	(*AuditEvent)(nil),                      // 63: consortia.tender.v1.AuditEvent
+	(*ImportSummary)(nil),                   // 20: consortia.tender.v1.ImportSummary
+	(*ListAwardsRequest)(nil),               // 21: consortia.tender.v1.ListAwardsRequest
+	(*ListAwardsResponse)(nil),              // 22: consortia.tender.v1.ListAwardsResponse
+	(*CreateConsortiumRequest)(nil),         // 23: consortia.tender.v1.CreateConsortiumRequest
+	(*CreateConsortiumResponse)(nil),        // 24: consortia.tender.v1.CreateConsortiumResponse
+	(*GetConsortiumRequest)(nil),            // 25: consortia.tender.v1.GetConsortiumRequest
+	(*GetConsortiumResponse)(nil),           // 26: consortia.tender.v1.GetConsortiumResponse
+	(*ListConsortiaRequest)(nil),            // 27: consortia.tender.v1.ListConsortiaRequest
+	(*ListConsortiaResponse)(nil),           // 28: consortia.tender.v1.ListConsortiaResponse
+	(*InviteMemberRequest)(nil),             // 29: consortia.tender.v1.InviteMemberRequest
+	(*InviteMemberResponse)(nil),            // 30: consortia.tender.v1.InviteMemberResponse
+	(*AcceptInvitationRequest)(nil),         // 31: consortia.tender.v1.AcceptInvitationRequest
+	(*AcceptInvitationResponse)(nil),        // 32: consortia.tender.v1.AcceptInvitationResponse
+	(*DeclineInvitationRequest)(nil),        // 33: consortia.tender.v1.DeclineInvitationRequest
+	(*DeclineInvitationResponse)(nil),       // 34: consortia.tender.v1.DeclineInvitationResponse
+	(*WithdrawMemberRequest)(nil),           // 35: consortia.tender.v1.WithdrawMemberRequest
+	(*WithdrawMemberResponse)(nil),          // 36: consortia.tender.v1.WithdrawMemberResponse
+	(*SetShareRequest)(nil),                 // 37: consortia.tender.v1.SetShareRequest
+	(*SetShareResponse)(nil),                // 38: consortia.tender.v1.SetShareResponse
+	(*AssignRolesRequest)(nil),              // 39: consortia.tender.v1.AssignRolesRequest
+	(*AssignRolesResponse)(nil),             // 40: consortia.tender.v1.AssignRolesResponse
+	(*ChangeLeadRequest)(nil),               // 41: consortia.tender.v1.ChangeLeadRequest
+	(*ChangeLeadResponse)(nil),              // 42: consortia.tender.v1.ChangeLeadResponse
+	(*SubmitConsortiumRequest)(nil),         // 43: consortia.tender.v1.SubmitConsortiumRequest
+	(*SubmitConsortiumResponse)(nil),        // 44: consortia.tender.v1.SubmitConsortiumResponse
+	(*DissolveConsortiumRequest)(nil),       // 45: consortia.tender.v1.DissolveConsortiumRequest
+	(*DissolveConsortiumResponse)(nil),      // 46: consortia.tender.v1.DissolveConsortiumResponse
+	(*CheckEligibilityRequest)(nil),         // 47: consortia.tender.v1.CheckEligibilityRequest
+	(*CheckEligibilityResponse)(nil),        // 48: consortia.tender.v1.CheckEligibilityResponse
+	(*RecommendConsortiaRequest)(nil),       // 49: consortia.tender.v1.RecommendConsortiaRequest
+	(*RecommendConsortiaResponse)(nil),      // 50: consortia.tender.v1.RecommendConsortiaResponse
+	(*GetAuditTrailRequest)(nil),            // 51: consortia.tender.v1.GetAuditTrailRequest
+	(*GetAuditTrailResponse)(nil),           // 52: consortia.tender.v1.GetAuditTrailResponse
+	(*ImportRejection)(nil),                 // 53: consortia.tender.v1.ImportRejection
+	(*TenderDetails)(nil),                   // 54: consortia.tender.v1.TenderDetails
+	(*Tender)(nil),                          // 55: consortia.tender.v1.Tender
+	(TenderStatus)(0),                       // 56: consortia.tender.v1.TenderStatus
+	(*timestamppb.Timestamp)(nil),           // 57: google.protobuf.Timestamp
+	(*Award)(nil),                           // 58: consortia.tender.v1.Award
+	(*AwardRecord)(nil),                     // 59: consortia.tender.v1.AwardRecord
+	(*DraftMember)(nil),                     // 60: consortia.tender.v1.DraftMember
+	(*Consortium)(nil),                      // 61: consortia.tender.v1.Consortium
+	(*EligibilityReport)(nil),               // 62: consortia.tender.v1.EligibilityReport
+	(*Recommendation)(nil),                  // 63: consortia.tender.v1.Recommendation
+	(*AuditEvent)(nil),                      // 64: consortia.tender.v1.AuditEvent
 }
 var file_consortia_tender_v1_tender_service_proto_depIdxs = []int32{
-	53, // 0: consortia.tender.v1.CreateTenderRequest.details:type_name -> consortia.tender.v1.TenderDetails
-	54, // 1: consortia.tender.v1.CreateTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	54, // 2: consortia.tender.v1.GetTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	55, // 3: consortia.tender.v1.ListTendersRequest.status:type_name -> consortia.tender.v1.TenderStatus
-	56, // 4: consortia.tender.v1.ListTendersRequest.deadline_after:type_name -> google.protobuf.Timestamp
-	56, // 5: consortia.tender.v1.ListTendersRequest.deadline_before:type_name -> google.protobuf.Timestamp
-	54, // 6: consortia.tender.v1.ListTendersResponse.tenders:type_name -> consortia.tender.v1.Tender
-	54, // 7: consortia.tender.v1.PublishTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	54, // 8: consortia.tender.v1.ShareTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	56, // 9: consortia.tender.v1.ChangeDeadlineRequest.deadline:type_name -> google.protobuf.Timestamp
-	54, // 10: consortia.tender.v1.ChangeDeadlineResponse.tender:type_name -> consortia.tender.v1.Tender
-	57, // 11: consortia.tender.v1.AwardTenderRequest.award:type_name -> consortia.tender.v1.Award
-	54, // 12: consortia.tender.v1.AwardTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	54, // 13: consortia.tender.v1.CancelTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	54, // 14: consortia.tender.v1.CloseTenderUnsuccessfulResponse.tender:type_name -> consortia.tender.v1.Tender
-	52, // 15: consortia.tender.v1.ImportTendersResponse.rejected:type_name -> consortia.tender.v1.ImportRejection
-	58, // 16: consortia.tender.v1.ListAwardsResponse.awards:type_name -> consortia.tender.v1.AwardRecord
-	59, // 17: consortia.tender.v1.CreateConsortiumRequest.members:type_name -> consortia.tender.v1.DraftMember
-	60, // 18: consortia.tender.v1.CreateConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 19: consortia.tender.v1.GetConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 20: consortia.tender.v1.ListConsortiaResponse.consortia:type_name -> consortia.tender.v1.Consortium
-	60, // 21: consortia.tender.v1.InviteMemberResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 22: consortia.tender.v1.AcceptInvitationResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 23: consortia.tender.v1.DeclineInvitationResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 24: consortia.tender.v1.WithdrawMemberResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 25: consortia.tender.v1.SetShareResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 26: consortia.tender.v1.AssignRolesResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 27: consortia.tender.v1.ChangeLeadResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 28: consortia.tender.v1.SubmitConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 29: consortia.tender.v1.DissolveConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	59, // 30: consortia.tender.v1.CheckEligibilityRequest.members:type_name -> consortia.tender.v1.DraftMember
-	61, // 31: consortia.tender.v1.CheckEligibilityResponse.report:type_name -> consortia.tender.v1.EligibilityReport
-	62, // 32: consortia.tender.v1.RecommendConsortiaResponse.recommendations:type_name -> consortia.tender.v1.Recommendation
-	63, // 33: consortia.tender.v1.GetAuditTrailResponse.events:type_name -> consortia.tender.v1.AuditEvent
-	0,  // 34: consortia.tender.v1.TenderService.CreateTender:input_type -> consortia.tender.v1.CreateTenderRequest
-	2,  // 35: consortia.tender.v1.TenderService.GetTender:input_type -> consortia.tender.v1.GetTenderRequest
-	4,  // 36: consortia.tender.v1.TenderService.ListTenders:input_type -> consortia.tender.v1.ListTendersRequest
-	6,  // 37: consortia.tender.v1.TenderService.PublishTender:input_type -> consortia.tender.v1.PublishTenderRequest
-	8,  // 38: consortia.tender.v1.TenderService.ShareTender:input_type -> consortia.tender.v1.ShareTenderRequest
-	10, // 39: consortia.tender.v1.TenderService.ChangeDeadline:input_type -> consortia.tender.v1.ChangeDeadlineRequest
-	12, // 40: consortia.tender.v1.TenderService.AwardTender:input_type -> consortia.tender.v1.AwardTenderRequest
-	14, // 41: consortia.tender.v1.TenderService.CancelTender:input_type -> consortia.tender.v1.CancelTenderRequest
-	16, // 42: consortia.tender.v1.TenderService.CloseTenderUnsuccessful:input_type -> consortia.tender.v1.CloseTenderUnsuccessfulRequest
-	18, // 43: consortia.tender.v1.TenderService.ImportTenders:input_type -> consortia.tender.v1.ImportTendersRequest
-	20, // 44: consortia.tender.v1.TenderService.ListAwards:input_type -> consortia.tender.v1.ListAwardsRequest
-	22, // 45: consortia.tender.v1.TenderService.CreateConsortium:input_type -> consortia.tender.v1.CreateConsortiumRequest
-	24, // 46: consortia.tender.v1.TenderService.GetConsortium:input_type -> consortia.tender.v1.GetConsortiumRequest
-	26, // 47: consortia.tender.v1.TenderService.ListConsortia:input_type -> consortia.tender.v1.ListConsortiaRequest
-	28, // 48: consortia.tender.v1.TenderService.InviteMember:input_type -> consortia.tender.v1.InviteMemberRequest
-	30, // 49: consortia.tender.v1.TenderService.AcceptInvitation:input_type -> consortia.tender.v1.AcceptInvitationRequest
-	32, // 50: consortia.tender.v1.TenderService.DeclineInvitation:input_type -> consortia.tender.v1.DeclineInvitationRequest
-	34, // 51: consortia.tender.v1.TenderService.WithdrawMember:input_type -> consortia.tender.v1.WithdrawMemberRequest
-	36, // 52: consortia.tender.v1.TenderService.SetShare:input_type -> consortia.tender.v1.SetShareRequest
-	38, // 53: consortia.tender.v1.TenderService.AssignRoles:input_type -> consortia.tender.v1.AssignRolesRequest
-	40, // 54: consortia.tender.v1.TenderService.ChangeLead:input_type -> consortia.tender.v1.ChangeLeadRequest
-	42, // 55: consortia.tender.v1.TenderService.SubmitConsortium:input_type -> consortia.tender.v1.SubmitConsortiumRequest
-	44, // 56: consortia.tender.v1.TenderService.DissolveConsortium:input_type -> consortia.tender.v1.DissolveConsortiumRequest
-	46, // 57: consortia.tender.v1.TenderService.CheckEligibility:input_type -> consortia.tender.v1.CheckEligibilityRequest
-	48, // 58: consortia.tender.v1.TenderService.RecommendConsortia:input_type -> consortia.tender.v1.RecommendConsortiaRequest
-	50, // 59: consortia.tender.v1.TenderService.GetAuditTrail:input_type -> consortia.tender.v1.GetAuditTrailRequest
-	1,  // 60: consortia.tender.v1.TenderService.CreateTender:output_type -> consortia.tender.v1.CreateTenderResponse
-	3,  // 61: consortia.tender.v1.TenderService.GetTender:output_type -> consortia.tender.v1.GetTenderResponse
-	5,  // 62: consortia.tender.v1.TenderService.ListTenders:output_type -> consortia.tender.v1.ListTendersResponse
-	7,  // 63: consortia.tender.v1.TenderService.PublishTender:output_type -> consortia.tender.v1.PublishTenderResponse
-	9,  // 64: consortia.tender.v1.TenderService.ShareTender:output_type -> consortia.tender.v1.ShareTenderResponse
-	11, // 65: consortia.tender.v1.TenderService.ChangeDeadline:output_type -> consortia.tender.v1.ChangeDeadlineResponse
-	13, // 66: consortia.tender.v1.TenderService.AwardTender:output_type -> consortia.tender.v1.AwardTenderResponse
-	15, // 67: consortia.tender.v1.TenderService.CancelTender:output_type -> consortia.tender.v1.CancelTenderResponse
-	17, // 68: consortia.tender.v1.TenderService.CloseTenderUnsuccessful:output_type -> consortia.tender.v1.CloseTenderUnsuccessfulResponse
-	19, // 69: consortia.tender.v1.TenderService.ImportTenders:output_type -> consortia.tender.v1.ImportTendersResponse
-	21, // 70: consortia.tender.v1.TenderService.ListAwards:output_type -> consortia.tender.v1.ListAwardsResponse
-	23, // 71: consortia.tender.v1.TenderService.CreateConsortium:output_type -> consortia.tender.v1.CreateConsortiumResponse
-	25, // 72: consortia.tender.v1.TenderService.GetConsortium:output_type -> consortia.tender.v1.GetConsortiumResponse
-	27, // 73: consortia.tender.v1.TenderService.ListConsortia:output_type -> consortia.tender.v1.ListConsortiaResponse
-	29, // 74: consortia.tender.v1.TenderService.InviteMember:output_type -> consortia.tender.v1.InviteMemberResponse
-	31, // 75: consortia.tender.v1.TenderService.AcceptInvitation:output_type -> consortia.tender.v1.AcceptInvitationResponse
-	33, // 76: consortia.tender.v1.TenderService.DeclineInvitation:output_type -> consortia.tender.v1.DeclineInvitationResponse
-	35, // 77: consortia.tender.v1.TenderService.WithdrawMember:output_type -> consortia.tender.v1.WithdrawMemberResponse
-	37, // 78: consortia.tender.v1.TenderService.SetShare:output_type -> consortia.tender.v1.SetShareResponse
-	39, // 79: consortia.tender.v1.TenderService.AssignRoles:output_type -> consortia.tender.v1.AssignRolesResponse
-	41, // 80: consortia.tender.v1.TenderService.ChangeLead:output_type -> consortia.tender.v1.ChangeLeadResponse
-	43, // 81: consortia.tender.v1.TenderService.SubmitConsortium:output_type -> consortia.tender.v1.SubmitConsortiumResponse
-	45, // 82: consortia.tender.v1.TenderService.DissolveConsortium:output_type -> consortia.tender.v1.DissolveConsortiumResponse
-	47, // 83: consortia.tender.v1.TenderService.CheckEligibility:output_type -> consortia.tender.v1.CheckEligibilityResponse
-	49, // 84: consortia.tender.v1.TenderService.RecommendConsortia:output_type -> consortia.tender.v1.RecommendConsortiaResponse
-	51, // 85: consortia.tender.v1.TenderService.GetAuditTrail:output_type -> consortia.tender.v1.GetAuditTrailResponse
-	60, // [60:86] is the sub-list for method output_type
-	34, // [34:60] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	54, // 0: consortia.tender.v1.CreateTenderRequest.details:type_name -> consortia.tender.v1.TenderDetails
+	55, // 1: consortia.tender.v1.CreateTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	55, // 2: consortia.tender.v1.GetTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	56, // 3: consortia.tender.v1.ListTendersRequest.status:type_name -> consortia.tender.v1.TenderStatus
+	57, // 4: consortia.tender.v1.ListTendersRequest.deadline_after:type_name -> google.protobuf.Timestamp
+	57, // 5: consortia.tender.v1.ListTendersRequest.deadline_before:type_name -> google.protobuf.Timestamp
+	55, // 6: consortia.tender.v1.ListTendersResponse.tenders:type_name -> consortia.tender.v1.Tender
+	55, // 7: consortia.tender.v1.PublishTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	55, // 8: consortia.tender.v1.ShareTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	57, // 9: consortia.tender.v1.ChangeDeadlineRequest.deadline:type_name -> google.protobuf.Timestamp
+	55, // 10: consortia.tender.v1.ChangeDeadlineResponse.tender:type_name -> consortia.tender.v1.Tender
+	58, // 11: consortia.tender.v1.AwardTenderRequest.award:type_name -> consortia.tender.v1.Award
+	55, // 12: consortia.tender.v1.AwardTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	55, // 13: consortia.tender.v1.CancelTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	55, // 14: consortia.tender.v1.CloseTenderUnsuccessfulResponse.tender:type_name -> consortia.tender.v1.Tender
+	20, // 15: consortia.tender.v1.ImportTendersResponse.summary:type_name -> consortia.tender.v1.ImportSummary
+	53, // 16: consortia.tender.v1.ImportSummary.rejected:type_name -> consortia.tender.v1.ImportRejection
+	59, // 17: consortia.tender.v1.ListAwardsResponse.awards:type_name -> consortia.tender.v1.AwardRecord
+	60, // 18: consortia.tender.v1.CreateConsortiumRequest.members:type_name -> consortia.tender.v1.DraftMember
+	61, // 19: consortia.tender.v1.CreateConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 20: consortia.tender.v1.GetConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 21: consortia.tender.v1.ListConsortiaResponse.consortia:type_name -> consortia.tender.v1.Consortium
+	61, // 22: consortia.tender.v1.InviteMemberResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 23: consortia.tender.v1.AcceptInvitationResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 24: consortia.tender.v1.DeclineInvitationResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 25: consortia.tender.v1.WithdrawMemberResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 26: consortia.tender.v1.SetShareResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 27: consortia.tender.v1.AssignRolesResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 28: consortia.tender.v1.ChangeLeadResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 29: consortia.tender.v1.SubmitConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 30: consortia.tender.v1.DissolveConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	60, // 31: consortia.tender.v1.CheckEligibilityRequest.members:type_name -> consortia.tender.v1.DraftMember
+	62, // 32: consortia.tender.v1.CheckEligibilityResponse.report:type_name -> consortia.tender.v1.EligibilityReport
+	63, // 33: consortia.tender.v1.RecommendConsortiaResponse.recommendations:type_name -> consortia.tender.v1.Recommendation
+	64, // 34: consortia.tender.v1.GetAuditTrailResponse.events:type_name -> consortia.tender.v1.AuditEvent
+	0,  // 35: consortia.tender.v1.TenderService.CreateTender:input_type -> consortia.tender.v1.CreateTenderRequest
+	2,  // 36: consortia.tender.v1.TenderService.GetTender:input_type -> consortia.tender.v1.GetTenderRequest
+	4,  // 37: consortia.tender.v1.TenderService.ListTenders:input_type -> consortia.tender.v1.ListTendersRequest
+	6,  // 38: consortia.tender.v1.TenderService.PublishTender:input_type -> consortia.tender.v1.PublishTenderRequest
+	8,  // 39: consortia.tender.v1.TenderService.ShareTender:input_type -> consortia.tender.v1.ShareTenderRequest
+	10, // 40: consortia.tender.v1.TenderService.ChangeDeadline:input_type -> consortia.tender.v1.ChangeDeadlineRequest
+	12, // 41: consortia.tender.v1.TenderService.AwardTender:input_type -> consortia.tender.v1.AwardTenderRequest
+	14, // 42: consortia.tender.v1.TenderService.CancelTender:input_type -> consortia.tender.v1.CancelTenderRequest
+	16, // 43: consortia.tender.v1.TenderService.CloseTenderUnsuccessful:input_type -> consortia.tender.v1.CloseTenderUnsuccessfulRequest
+	18, // 44: consortia.tender.v1.TenderService.ImportTenders:input_type -> consortia.tender.v1.ImportTendersRequest
+	21, // 45: consortia.tender.v1.TenderService.ListAwards:input_type -> consortia.tender.v1.ListAwardsRequest
+	23, // 46: consortia.tender.v1.TenderService.CreateConsortium:input_type -> consortia.tender.v1.CreateConsortiumRequest
+	25, // 47: consortia.tender.v1.TenderService.GetConsortium:input_type -> consortia.tender.v1.GetConsortiumRequest
+	27, // 48: consortia.tender.v1.TenderService.ListConsortia:input_type -> consortia.tender.v1.ListConsortiaRequest
+	29, // 49: consortia.tender.v1.TenderService.InviteMember:input_type -> consortia.tender.v1.InviteMemberRequest
+	31, // 50: consortia.tender.v1.TenderService.AcceptInvitation:input_type -> consortia.tender.v1.AcceptInvitationRequest
+	33, // 51: consortia.tender.v1.TenderService.DeclineInvitation:input_type -> consortia.tender.v1.DeclineInvitationRequest
+	35, // 52: consortia.tender.v1.TenderService.WithdrawMember:input_type -> consortia.tender.v1.WithdrawMemberRequest
+	37, // 53: consortia.tender.v1.TenderService.SetShare:input_type -> consortia.tender.v1.SetShareRequest
+	39, // 54: consortia.tender.v1.TenderService.AssignRoles:input_type -> consortia.tender.v1.AssignRolesRequest
+	41, // 55: consortia.tender.v1.TenderService.ChangeLead:input_type -> consortia.tender.v1.ChangeLeadRequest
+	43, // 56: consortia.tender.v1.TenderService.SubmitConsortium:input_type -> consortia.tender.v1.SubmitConsortiumRequest
+	45, // 57: consortia.tender.v1.TenderService.DissolveConsortium:input_type -> consortia.tender.v1.DissolveConsortiumRequest
+	47, // 58: consortia.tender.v1.TenderService.CheckEligibility:input_type -> consortia.tender.v1.CheckEligibilityRequest
+	49, // 59: consortia.tender.v1.TenderService.RecommendConsortia:input_type -> consortia.tender.v1.RecommendConsortiaRequest
+	51, // 60: consortia.tender.v1.TenderService.GetAuditTrail:input_type -> consortia.tender.v1.GetAuditTrailRequest
+	1,  // 61: consortia.tender.v1.TenderService.CreateTender:output_type -> consortia.tender.v1.CreateTenderResponse
+	3,  // 62: consortia.tender.v1.TenderService.GetTender:output_type -> consortia.tender.v1.GetTenderResponse
+	5,  // 63: consortia.tender.v1.TenderService.ListTenders:output_type -> consortia.tender.v1.ListTendersResponse
+	7,  // 64: consortia.tender.v1.TenderService.PublishTender:output_type -> consortia.tender.v1.PublishTenderResponse
+	9,  // 65: consortia.tender.v1.TenderService.ShareTender:output_type -> consortia.tender.v1.ShareTenderResponse
+	11, // 66: consortia.tender.v1.TenderService.ChangeDeadline:output_type -> consortia.tender.v1.ChangeDeadlineResponse
+	13, // 67: consortia.tender.v1.TenderService.AwardTender:output_type -> consortia.tender.v1.AwardTenderResponse
+	15, // 68: consortia.tender.v1.TenderService.CancelTender:output_type -> consortia.tender.v1.CancelTenderResponse
+	17, // 69: consortia.tender.v1.TenderService.CloseTenderUnsuccessful:output_type -> consortia.tender.v1.CloseTenderUnsuccessfulResponse
+	19, // 70: consortia.tender.v1.TenderService.ImportTenders:output_type -> consortia.tender.v1.ImportTendersResponse
+	22, // 71: consortia.tender.v1.TenderService.ListAwards:output_type -> consortia.tender.v1.ListAwardsResponse
+	24, // 72: consortia.tender.v1.TenderService.CreateConsortium:output_type -> consortia.tender.v1.CreateConsortiumResponse
+	26, // 73: consortia.tender.v1.TenderService.GetConsortium:output_type -> consortia.tender.v1.GetConsortiumResponse
+	28, // 74: consortia.tender.v1.TenderService.ListConsortia:output_type -> consortia.tender.v1.ListConsortiaResponse
+	30, // 75: consortia.tender.v1.TenderService.InviteMember:output_type -> consortia.tender.v1.InviteMemberResponse
+	32, // 76: consortia.tender.v1.TenderService.AcceptInvitation:output_type -> consortia.tender.v1.AcceptInvitationResponse
+	34, // 77: consortia.tender.v1.TenderService.DeclineInvitation:output_type -> consortia.tender.v1.DeclineInvitationResponse
+	36, // 78: consortia.tender.v1.TenderService.WithdrawMember:output_type -> consortia.tender.v1.WithdrawMemberResponse
+	38, // 79: consortia.tender.v1.TenderService.SetShare:output_type -> consortia.tender.v1.SetShareResponse
+	40, // 80: consortia.tender.v1.TenderService.AssignRoles:output_type -> consortia.tender.v1.AssignRolesResponse
+	42, // 81: consortia.tender.v1.TenderService.ChangeLead:output_type -> consortia.tender.v1.ChangeLeadResponse
+	44, // 82: consortia.tender.v1.TenderService.SubmitConsortium:output_type -> consortia.tender.v1.SubmitConsortiumResponse
+	46, // 83: consortia.tender.v1.TenderService.DissolveConsortium:output_type -> consortia.tender.v1.DissolveConsortiumResponse
+	48, // 84: consortia.tender.v1.TenderService.CheckEligibility:output_type -> consortia.tender.v1.CheckEligibilityResponse
+	50, // 85: consortia.tender.v1.TenderService.RecommendConsortia:output_type -> consortia.tender.v1.RecommendConsortiaResponse
+	52, // 86: consortia.tender.v1.TenderService.GetAuditTrail:output_type -> consortia.tender.v1.GetAuditTrailResponse
+	61, // [61:87] is the sub-list for method output_type
+	35, // [35:61] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_consortia_tender_v1_tender_service_proto_init() }
@@ -3462,7 +3532,7 @@ func file_consortia_tender_v1_tender_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_consortia_tender_v1_tender_service_proto_rawDesc), len(file_consortia_tender_v1_tender_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   53,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

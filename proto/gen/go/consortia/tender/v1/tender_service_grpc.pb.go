@@ -75,8 +75,9 @@ type TenderServiceClient interface {
 	CancelTender(ctx context.Context, in *CancelTenderRequest, opts ...grpc.CallOption) (*CancelTenderResponse, error)
 	// CloseTenderUnsuccessful closes a tender without award.
 	CloseTenderUnsuccessful(ctx context.Context, in *CloseTenderUnsuccessfulRequest, opts ...grpc.CallOption) (*CloseTenderUnsuccessfulResponse, error)
-	// ImportTenders imports tenders from a source document (PLACSP ATOM, OpenPLACSP xlsx, TED eForms XML, OCDS JSON) for a cluster.
-	ImportTenders(ctx context.Context, in *ImportTendersRequest, opts ...grpc.CallOption) (*ImportTendersResponse, error)
+	// ImportTenders imports tenders from a source document (PLACSP ATOM, OpenPLACSP xlsx, TED eForms XML, OCDS JSON) for a cluster,
+	// streaming progress; the last message carries the summary.
+	ImportTenders(ctx context.Context, in *ImportTendersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ImportTendersResponse], error)
 	// ListAwards searches the award history: who won tenders like this one.
 	ListAwards(ctx context.Context, in *ListAwardsRequest, opts ...grpc.CallOption) (*ListAwardsResponse, error)
 	// CreateConsortium forms a consortium (UTE) for a tender or lot and invites its members in one step.
@@ -209,15 +210,24 @@ func (c *tenderServiceClient) CloseTenderUnsuccessful(ctx context.Context, in *C
 	return out, nil
 }
 
-func (c *tenderServiceClient) ImportTenders(ctx context.Context, in *ImportTendersRequest, opts ...grpc.CallOption) (*ImportTendersResponse, error) {
+func (c *tenderServiceClient) ImportTenders(ctx context.Context, in *ImportTendersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ImportTendersResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(ImportTendersResponse)
-	err := c.cc.Invoke(ctx, TenderService_ImportTenders_FullMethodName, in, out, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &TenderService_ServiceDesc.Streams[0], TenderService_ImportTenders_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	x := &grpc.GenericClientStream[ImportTendersRequest, ImportTendersResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
 }
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TenderService_ImportTendersClient = grpc.ServerStreamingClient[ImportTendersResponse]
 
 func (c *tenderServiceClient) ListAwards(ctx context.Context, in *ListAwardsRequest, opts ...grpc.CallOption) (*ListAwardsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -407,8 +417,9 @@ type TenderServiceServer interface {
 	CancelTender(context.Context, *CancelTenderRequest) (*CancelTenderResponse, error)
 	// CloseTenderUnsuccessful closes a tender without award.
 	CloseTenderUnsuccessful(context.Context, *CloseTenderUnsuccessfulRequest) (*CloseTenderUnsuccessfulResponse, error)
-	// ImportTenders imports tenders from a source document (PLACSP ATOM, OpenPLACSP xlsx, TED eForms XML, OCDS JSON) for a cluster.
-	ImportTenders(context.Context, *ImportTendersRequest) (*ImportTendersResponse, error)
+	// ImportTenders imports tenders from a source document (PLACSP ATOM, OpenPLACSP xlsx, TED eForms XML, OCDS JSON) for a cluster,
+	// streaming progress; the last message carries the summary.
+	ImportTenders(*ImportTendersRequest, grpc.ServerStreamingServer[ImportTendersResponse]) error
 	// ListAwards searches the award history: who won tenders like this one.
 	ListAwards(context.Context, *ListAwardsRequest) (*ListAwardsResponse, error)
 	// CreateConsortium forms a consortium (UTE) for a tender or lot and invites its members in one step.
@@ -478,8 +489,8 @@ func (UnimplementedTenderServiceServer) CancelTender(context.Context, *CancelTen
 func (UnimplementedTenderServiceServer) CloseTenderUnsuccessful(context.Context, *CloseTenderUnsuccessfulRequest) (*CloseTenderUnsuccessfulResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CloseTenderUnsuccessful not implemented")
 }
-func (UnimplementedTenderServiceServer) ImportTenders(context.Context, *ImportTendersRequest) (*ImportTendersResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method ImportTenders not implemented")
+func (UnimplementedTenderServiceServer) ImportTenders(*ImportTendersRequest, grpc.ServerStreamingServer[ImportTendersResponse]) error {
+	return status.Error(codes.Unimplemented, "method ImportTenders not implemented")
 }
 func (UnimplementedTenderServiceServer) ListAwards(context.Context, *ListAwardsRequest) (*ListAwardsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAwards not implemented")
@@ -712,23 +723,16 @@ func _TenderService_CloseTenderUnsuccessful_Handler(srv interface{}, ctx context
 	return interceptor(ctx, in, info, handler)
 }
 
-func _TenderService_ImportTenders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(ImportTendersRequest)
-	if err := dec(in); err != nil {
-		return nil, err
+func _TenderService_ImportTenders_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ImportTendersRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
 	}
-	if interceptor == nil {
-		return srv.(TenderServiceServer).ImportTenders(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: TenderService_ImportTenders_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(TenderServiceServer).ImportTenders(ctx, req.(*ImportTendersRequest))
-	}
-	return interceptor(ctx, in, info, handler)
+	return srv.(TenderServiceServer).ImportTenders(m, &grpc.GenericServerStream[ImportTendersRequest, ImportTendersResponse]{ServerStream: stream})
 }
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TenderService_ImportTendersServer = grpc.ServerStreamingServer[ImportTendersResponse]
 
 func _TenderService_ListAwards_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListAwardsRequest)
@@ -1062,10 +1066,6 @@ var TenderService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _TenderService_CloseTenderUnsuccessful_Handler,
 		},
 		{
-			MethodName: "ImportTenders",
-			Handler:    _TenderService_ImportTenders_Handler,
-		},
-		{
 			MethodName: "ListAwards",
 			Handler:    _TenderService_ListAwards_Handler,
 		},
@@ -1130,6 +1130,12 @@ var TenderService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _TenderService_GetAuditTrail_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ImportTenders",
+			Handler:       _TenderService_ImportTenders_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "consortia/tender/v1/tender_service.proto",
 }

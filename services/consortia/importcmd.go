@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
+	"github.com/consortia-dev/consortia/services/consortia/demo"
+	"github.com/consortia-dev/consortia/services/platform/auth"
+	"github.com/consortia-dev/consortia/services/platform/config"
+)
+
+var importFormats = []string{"placsp", "xlsx", "eforms", "ocds"}
+
+// runImport sends source documents to a running tender service's ImportTenders
+// and draws its progress; a folder imports every file in it (sorted by name).
+// Importing is idempotent: a second run reports the records as unchanged.
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || !slices.Contains(importFormats, args[0]) {
+		return fmt.Errorf("usage: consortia import %s PATH... [--cluster tera] [--as tera-manager] [--nuts ES13] [--cpv 72]", strings.Join(importFormats, "|"))
+	}
+	format := args[0]
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	cluster := fs.String("cluster", "tera", "owning cluster: a demo cluster key (tera, gira, marca) or a cluster id")
+	as := fs.String("as", "tera-manager", "demo user to act as (ignored when CONSORTIA_TOKEN is set)")
+	nutsPrefix := fs.String("nuts", "", "only tenders performed in this NUTS prefix, e.g. ES13 (Cantabria)")
+	cpvPrefix := fs.String("cpv", "", "only tenders with a CPV code starting with these digits")
+	addr := fs.String("tender", config.String("CONSORTIA_TENDER_ADDR", "127.0.0.1:7102"), "tender service address")
+	state := fs.String("state", config.String("CONSORTIA_STATE_DIR", ".data"), "state folder holding the development signing key")
+	// Flags may come after the paths.
+	var paths []string
+	rest := args[1:]
+	for len(rest) > 0 {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(paths) == 0 {
+		return errors.New("import: no PATH given")
+	}
+	files, err := expand(paths)
+	if err != nil {
+		return err
+	}
+	token := os.Getenv("CONSORTIA_TOKEN")
+	if token == "" {
+		u, ok := demo.UserByKey(time.Now().Year(), *as)
+		if !ok {
+			return fmt.Errorf("unknown demo user %q (see: consortia users), or set CONSORTIA_TOKEN", *as)
+		}
+		iss, err := auth.LoadOrCreateIssuer(*state, devIssuer, devAudience)
+		if err != nil {
+			return err
+		}
+		if token, err = iss.Issue(u.Claims, time.Hour); err != nil {
+			return err
+		}
+	}
+	clusterID := *cluster
+	for _, c := range demo.Clusters {
+		if c.Key == clusterID {
+			clusterID = demo.ClusterID(c.Key)
+		}
+	}
+	conn, err := dialService(*addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	client := tenderv1.NewTenderServiceClient(conn)
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+
+	var total tenderv1.ImportSummary
+	for _, f := range files {
+		content, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		stream, err := client.ImportTenders(ctx, &tenderv1.ImportTendersRequest{
+			ClusterId: clusterID, Format: format, Content: content, Filename: filepath.Base(f), NutsPrefix: *nutsPrefix, CpvPrefix: *cpvPrefix,
+		}, grpc.MaxCallSendMsgSize(64<<20))
+		if err != nil {
+			return err
+		}
+		var sum *tenderv1.ImportSummary
+		for {
+			msg, err := stream.Recv()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				fmt.Fprintln(stderr)
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			drawProgress(stderr, filepath.Base(f), int(msg.GetDone()), int(msg.GetTotal()))
+			if msg.GetSummary() != nil {
+				sum = msg.GetSummary()
+			}
+		}
+		fmt.Fprintln(stderr)
+		if sum == nil {
+			return fmt.Errorf("%s: the service ended without a summary", f)
+		}
+		printSummary(stdout, filepath.Base(f), sum)
+		total.Created += sum.GetCreated()
+		total.Updated += sum.GetUpdated()
+		total.Unchanged += sum.GetUnchanged()
+		total.Tombstoned += sum.GetTombstoned()
+		total.Filtered += sum.GetFiltered()
+		total.Rejected = append(total.Rejected, sum.GetRejected()...)
+	}
+	if len(files) > 1 {
+		printSummary(stdout, "total", &total)
+	}
+	return nil
+}
+
+func expand(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, e := range entries {
+			if !e.IsDir() {
+				names = append(names, filepath.Join(p, e.Name()))
+			}
+		}
+		sort.Strings(names)
+		out = append(out, names...)
+	}
+	return out, nil
+}
+
+func drawProgress(w io.Writer, name string, done, total int) {
+	const width = 30
+	if total <= 0 {
+		fmt.Fprintf(w, "\r%-28s %d records", name, done)
+		return
+	}
+	filled := width * done / total
+	fmt.Fprintf(w, "\r%-28s [%s%s] %d/%d", name, strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+}
+
+func printSummary(w io.Writer, name string, s *tenderv1.ImportSummary) {
+	fmt.Fprintf(w, "%s: %d new, %d updated, %d unchanged, %d tombstoned, %d filtered out, %d rejected\n",
+		name, s.GetCreated(), s.GetUpdated(), s.GetUnchanged(), s.GetTombstoned(), s.GetFiltered(), len(s.GetRejected()))
+	for _, r := range s.GetRejected() {
+		fmt.Fprintf(w, "  rejected %s: %s\n", r.GetRecord(), r.GetReason())
+	}
+}
