@@ -21,7 +21,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -41,6 +43,8 @@ const (
 	HeaderContentType = "Content-Type"
 	contentType       = "application/protobuf"
 )
+
+var tracer = otel.Tracer("github.com/consortia-dev/consortia/services/platform/eventlog")
 
 // ErrConflict is returned by Append when the aggregate moved past the expected
 // version. It wraps domainerr.ErrConflict, so it maps to codes.Aborted.
@@ -168,6 +172,10 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 	if err != nil {
 		return Appended{}, fmt.Errorf("eventlog: marshal %T: %w", d.Event, err)
 	}
+	ctx, span := tracer.Start(ctx, "append "+string(d.Event.ProtoReflect().Descriptor().Name()),
+		trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.String("messaging.system", "nats"), attribute.String("messaging.destination.name", d.Subject)))
+	defer span.End()
 	now := time.Now().UTC()
 	id := uuid.NewString()
 	msg := nats.NewMsg(d.Subject)
@@ -194,6 +202,7 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 	}
 	ack, err := l.js.PublishMsg(ctx, msg, opts...)
 	if err != nil {
+		span.RecordError(err)
 		if isWrongLastSequence(err) {
 			return Appended{}, fmt.Errorf("%w: %s is past version %d", ErrConflict, d.Subject, d.ExpectedVersion)
 		}

@@ -11,6 +11,10 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	oteltrace "go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
@@ -364,4 +368,26 @@ func waitCtx(r *eventlog.Runner, seq uint64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return r.WaitFor(ctx, seq)
+}
+
+func TestTraceContextCrossesNATS(t *testing.T) {
+	srv := natstest.Start(t)
+	l := openLog(t, srv.JS)
+	tp := sdktrace.NewTracerProvider()
+	otel.SetTracerProvider(tp)
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	ctx, span := tp.Tracer("test").Start(context.Background(), "request")
+	defer span.End()
+	a, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.t", Event: wrapperspb.String("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := l.Get(context.Background(), a.Sequence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := otel.GetTextMapPropagator().Extract(context.Background(), propagation.HeaderCarrier(ev.Header))
+	if tid := oteltrace.SpanContextFromContext(got).TraceID(); tid != span.SpanContext().TraceID() {
+		t.Fatalf("event carries trace %s, want %s", tid, span.SpanContext().TraceID())
+	}
 }

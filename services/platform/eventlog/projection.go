@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -195,6 +199,11 @@ func (r *Runner) handle(ctx context.Context, m jetstream.Msg) {
 		return
 	}
 	seq := meta.Sequence.Stream
+	// Continue the trace of the request that appended the event.
+	ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.HeaderCarrier(m.Headers()))
+	ctx, span := tracer.Start(ctx, "project "+r.p.Name, trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("messaging.system", "nats"), attribute.String("messaging.destination.name", m.Subject()), attribute.Int64("messaging.nats.stream_sequence", int64(seq))))
+	defer span.End()
 	ev, err := Decode(m.Subject(), seq, m.Headers(), m.Data())
 	if err == nil {
 		err = r.p.Handler.Apply(ctx, ev)
