@@ -12,7 +12,7 @@ PROTOC_GEN_OPENAPIV2_VERSION    := v2.33.0
 BIN       := $(CURDIR)/.bin
 MODULES   := proto/gen/go services/platform services/member services/tender services/gateway services/consortia
 PKGS      := $(foreach m,$(MODULES),./$(m)/...)
-DATA_DIR  ?= $(CURDIR)/.data
+STATE_DIR ?= $(CURDIR)/.data
 # Gateway stubs and the merged OpenAPI document, generated into the gateway's module.
 GATEWAY_GEN := services/gateway/gen
 
@@ -22,7 +22,7 @@ help: ## Show this help.
 
 .PHONY: run
 run: ## Run the whole product locally (embedded NATS, all services, demo data).
-	go run ./services/consortia dev --data $(DATA_DIR)
+	go run ./services/consortia dev --state $(STATE_DIR)
 
 .PHONY: test
 test: lint generate-check ## Vet, lint, check generated code, run all tests with -race.
@@ -85,4 +85,4 @@ $(BIN)/grpcurl:
 
 .PHONY: clean
 clean: ## Remove local tools and the local data folder.
-	rm -rf $(BIN) $(DATA_DIR)
+	rm -rf $(BIN) $(STATE_DIR)

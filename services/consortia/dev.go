@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
@@ -27,12 +24,6 @@ import (
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/natsembed"
 	"github.com/consortia-dev/consortia/services/platform/telemetry"
-)
-
-// devIssuer and devAudience name the built-in development token issuer.
-const (
-	devIssuer   = "consortia-dev"
-	devAudience = "consortia"
 )
 
 func stateDir(fs *flag.FlagSet, args []string) (string, error) {
@@ -178,11 +169,5 @@ func runUsers(stdout io.Writer) error {
 }
 
 
-// dialService connects to a Consortia service, forwarding the caller's token
-// and tracing the call.
-func dialService(addr string) (*grpc.ClientConn, error) {
-	return grpc.NewClient(addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
-		grpc.WithUnaryInterceptor(grpcserver.ForwardToken))
-}
+// dialService connects to a Consortia service, forwarding the caller's token.
+var dialService = grpcserver.Dial

@@ -18,7 +18,9 @@ import (
 	"github.com/consortia-dev/consortia/services/member/store/memory"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/eventlog"
+	"github.com/consortia-dev/consortia/services/platform/config"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
+	"github.com/consortia-dev/consortia/services/platform/serve"
 )
 
 // Stream is the member service's event stream.
@@ -98,3 +100,23 @@ func (m *Member) Run(ctx context.Context) error {
 
 // Ready is closed once the read model has caught up with the log.
 func (m *Member) Ready() <-chan struct{} { return m.runner.Ready() }
+
+// Serve runs the member service alone from the environment (cmd/member and
+// `consortia serve member`).
+func Serve(ctx context.Context) error {
+	env, err := serve.Load(ctx, "member")
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	m, err := New(ctx, Config{
+		GRPCAddr:   config.String("CONSORTIA_MEMBER_ADDR", ":7101"),
+		Replicas:   env.Replicas,
+		InstanceID: env.InstanceID,
+	}, Deps{JS: env.JS, Verifier: env.Verifier, Codes: env.Codes, Logger: env.Log})
+	if err != nil {
+		return err
+	}
+	env.Log.Info("member service starting", "grpc", m.Addr(), "nats", env.NATSURL)
+	return m.Run(ctx)
+}

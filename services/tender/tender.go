@@ -17,7 +17,9 @@ import (
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/eventlog"
+	"github.com/consortia-dev/consortia/services/platform/config"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
+	"github.com/consortia-dev/consortia/services/platform/serve"
 	"github.com/consortia-dev/consortia/services/tender/app"
 	"github.com/consortia-dev/consortia/services/tender/domain"
 	tendergrpc "github.com/consortia-dev/consortia/services/tender/grpc"
@@ -126,4 +128,30 @@ func (t *Tender) Run(ctx context.Context) error {
 		return t.Server.Serve(ctx)
 	})
 	return g.Wait()
+}
+
+// Serve runs the tender service alone from the environment (cmd/tender and
+// `consortia serve tender`); CONSORTIA_MEMBER_ADDR says where the member service is.
+func Serve(ctx context.Context) error {
+	env, err := serve.Load(ctx, "tender")
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	memberAddr := config.String("CONSORTIA_MEMBER_ADDR", "127.0.0.1:7101")
+	conn, err := grpcserver.Dial(memberAddr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	t, err := New(ctx, Config{
+		GRPCAddr:   config.String("CONSORTIA_TENDER_ADDR", ":7102"),
+		Replicas:   env.Replicas,
+		InstanceID: env.InstanceID,
+	}, Deps{JS: env.JS, Verifier: env.Verifier, Codes: env.Codes, Members: memberv1.NewMemberServiceClient(conn), Logger: env.Log})
+	if err != nil {
+		return err
+	}
+	env.Log.Info("tender service starting", "grpc", t.Addr(), "nats", env.NATSURL, "member", memberAddr)
+	return t.Run(ctx)
 }

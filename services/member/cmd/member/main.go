@@ -1,0 +1,10 @@
+// Command member runs the member service alone against an external NATS; see
+// the README's configuration table for its environment.
+package main
+
+import (
+	"github.com/consortia-dev/consortia/services/member"
+	"github.com/consortia-dev/consortia/services/platform/serve"
+)
+
+func main() { serve.Main(member.Serve) }

@@ -1,0 +1,10 @@
+// Command tender runs the tender service alone against an external NATS; see
+// the README's configuration table for its environment.
+package main
+
+import (
+	"github.com/consortia-dev/consortia/services/platform/serve"
+	"github.com/consortia-dev/consortia/services/tender"
+)
+
+func main() { serve.Main(tender.Serve) }
