@@ -8,8 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/consortia-dev/consortia/services/member/convert"
 	"github.com/consortia-dev/consortia/services/member/domain"
@@ -39,8 +42,24 @@ func New(log *eventlog.Log, st store.Store, proj Projector, codes domain.Codes) 
 }
 
 // maxRetries bounds re-deciding a command after a concurrent write, when the
-// caller did not pin an expected version.
-const maxRetries = 5
+// caller did not pin an expected version. Every conflict means another write
+// went through, so up to maxRetries+1 concurrent writers of one aggregate all
+// succeed.
+const maxRetries = 32
+
+// retryPause waits a random moment, growing with the attempt (up to 32ms), before
+// a command is decided again, so contending writers spread out instead of
+// colliding again.
+func retryPause(ctx context.Context, attempt int) error {
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(time.Millisecond << min(attempt, 5)))))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // Projection returns the read-model handler to run on the member stream.
 func Projection(st store.Store) eventlog.Handler { return projection{st} }
@@ -152,6 +171,9 @@ func (s *Service) updateOrganization(ctx context.Context, id string, expectedVer
 		msgID := eventlog.MsgID(idemKey, fmt.Sprintf("%T", e), subject)
 		_, err = s.append(ctx, subject, e, int64(o.Version), msgID)
 		if errors.Is(err, domainerr.ErrConflict) && expectedVersion == 0 && attempt < maxRetries {
+			if err := retryPause(ctx, attempt); err != nil {
+				return o, err
+			}
 			continue
 		}
 		if err != nil {
@@ -159,6 +181,34 @@ func (s *Service) updateOrganization(ctx context.Context, id string, expectedVer
 		}
 		return s.store.GetOrganization(ctx, id)
 	}
+}
+
+var errFirstEvent = errors.New("first event read")
+
+// createdWith reports whether the event that created subject carried msgID, i.e.
+// whether a create that failed the "must not exist yet" check is the retry of an
+// earlier create with the same idempotency key. (JetStream checks the expected
+// subject sequence before it deduplicates, so such a retry is not reported as a
+// duplicate.) It waits until the read model has that event.
+func (s *Service) createdWith(ctx context.Context, subject, msgID string) (bool, error) {
+	if msgID == "" {
+		return false, nil
+	}
+	var first eventlog.Event
+	_, err := s.log.Load(ctx, subject, func(ev eventlog.Event) error {
+		first = ev
+		return errFirstEvent
+	})
+	if err != nil && !errors.Is(err, errFirstEvent) {
+		return false, err
+	}
+	if first.Sequence == 0 || first.Header.Get(jetstream.MsgIDHeader) != msgID {
+		return false, nil
+	}
+	if err := s.proj.WaitFor(ctx, first.Sequence); err != nil {
+		return false, fmt.Errorf("waiting for read model: %w", err)
+	}
+	return true, nil
 }
 
 // CreateCluster creates a cluster (agency staff and administrators).
@@ -171,8 +221,15 @@ func (s *Service) CreateCluster(ctx context.Context, name, region, description s
 	if err != nil {
 		return domain.Cluster{}, err
 	}
-	res, err := s.append(ctx, domain.ClusterSubject(e.ClusterID), e, 0, eventlog.MsgID(idemKey, "ClusterCreated"))
+	subject, msgID := domain.ClusterSubject(e.ClusterID), eventlog.MsgID(idemKey, "ClusterCreated")
+	res, err := s.append(ctx, subject, e, 0, msgID)
 	if errors.Is(err, domainerr.ErrConflict) {
+		// The retry of a create with the same idempotency key answers like the first.
+		if retry, err := s.createdWith(ctx, subject, msgID); err != nil {
+			return domain.Cluster{}, err
+		} else if retry {
+			return s.store.GetCluster(ctx, e.ClusterID)
+		}
 		return domain.Cluster{}, fmt.Errorf("a cluster named %q exists already (id %s): %w", e.Name, e.ClusterID, domainerr.ErrAlreadyExists)
 	}
 	if err != nil {
@@ -204,8 +261,15 @@ func (s *Service) RegisterOrganization(ctx context.Context, r domain.Registratio
 	if !privileged && !(p.Has(auth.RoleCompany) && (p.Organization == "" || p.Organization == e.OrganizationID)) {
 		return domain.Organization{}, fmt.Errorf("a company user registers only its own organisation: %w", domainerr.ErrPermissionDenied)
 	}
-	res, err := s.append(ctx, domain.OrganizationSubject(e.OrganizationID), e, 0, eventlog.MsgID(idemKey, "OrganizationRegistered"))
+	subject, msgID := domain.OrganizationSubject(e.OrganizationID), eventlog.MsgID(idemKey, "OrganizationRegistered")
+	res, err := s.append(ctx, subject, e, 0, msgID)
 	if errors.Is(err, domainerr.ErrConflict) {
+		// The retry of a create with the same idempotency key answers like the first.
+		if retry, err := s.createdWith(ctx, subject, msgID); err != nil {
+			return domain.Organization{}, err
+		} else if retry {
+			return s.store.GetOrganization(ctx, e.OrganizationID)
+		}
 		return domain.Organization{}, fmt.Errorf("an organisation with tax id %s is already registered (id %s): %w", e.TaxID, e.OrganizationID, domainerr.ErrAlreadyExists)
 	}
 	if err != nil {

@@ -43,8 +43,11 @@ type CertificationInput struct {
 // organisation. Every bad field is reported at once; nothing is produced then.
 func Register(r Registration, codes Codes, now time.Time) (OrganizationRegistered, error) {
 	var v domainerr.Violations
-	if r.Kind == KindUnspecified {
+	switch {
+	case r.Kind == KindUnspecified:
 		v.Add("kind", "required: company, public entity or private entity")
+	case r.Kind < KindUnspecified || r.Kind > KindPrivateEntity:
+		v.Add("kind", "unknown kind %d: company, public entity or private entity", r.Kind)
 	}
 	name := strings.TrimSpace(r.LegalName)
 	switch {

@@ -1,0 +1,355 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
+	"github.com/consortia-dev/consortia/services/consortia/demo"
+	"github.com/consortia-dev/consortia/services/member"
+	"github.com/consortia-dev/consortia/services/member/domain"
+	"github.com/consortia-dev/consortia/services/platform/auth"
+	"github.com/consortia-dev/consortia/services/platform/taxid"
+)
+
+// TestDevSurvivesSIGKILL runs the real `consortia dev` binary: an organisation
+// registered right before the process is killed with SIGKILL is there after a
+// restart on the same state folder, and the demo data is loaded once.
+func TestDevSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the consortia binary")
+	}
+	bin := buildConsortia(t)
+	state := t.TempDir()
+	natsPort := freePort(t)
+	memberAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	env := []string{
+		"CONSORTIA_NATS_PORT=" + strconv.Itoa(natsPort),
+		"CONSORTIA_MEMBER_ADDR=" + memberAddr,
+		// Every other listener on a free port too, so parallel runs don't clash.
+		fmt.Sprintf("CONSORTIA_TENDER_ADDR=127.0.0.1:%d", freePort(t)),
+	}
+
+	first := startDev(t, bin, state, env)
+	if line := first.waitFor(t, "member gRPC", 60*time.Second); !strings.Contains(line, memberAddr) {
+		t.Fatalf("startup banner %q does not show %s", line, memberAddr)
+	}
+
+	issuer, err := auth.LoadOrCreateIssuer(state, devIssuer, devAudience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminClaims := auth.Claims{Name: "Test admin", Roles: []string{auth.RoleAdmin}}
+	adminClaims.Subject = "test:admin"
+	adminToken, err := issuer.Issue(adminClaims, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := dial(t, memberAddr)
+	ctx := func() context.Context {
+		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		t.Cleanup(cancel)
+		return metadata.AppendToOutgoingContext(c, "authorization", "Bearer "+adminToken)
+	}
+
+	year := time.Now().Year()
+	demoOrgs := len(demo.Companies(year))
+	checkDemo(t, client, ctx(), demoOrgs)
+	if n := countOrgs(t, client, ctx()); n != demoOrgs {
+		t.Fatalf("%d organisations after the first start, want the %d demo companies", n, demoOrgs)
+	}
+	eventsAfterSeed := streamMsgs(t, natsPort)
+
+	taxID := validCIF(t, 4_200_001)
+	res, err := client.RegisterOrganization(ctx(), &memberv1.RegisterOrganizationRequest{
+		Kind: memberv1.OrganizationKind_ORGANIZATION_KIND_COMPANY, LegalName: "Crash Test S.L.", TaxId: taxID,
+		Profile:  &memberv1.OrganizationProfile{SizeBand: memberv1.SizeBand_SIZE_BAND_MICRO, Headcount: 3, Capabilities: []string{"cloud"}, CpvInterests: []string{"72000000-5"}},
+		Turnover: []*memberv1.Turnover{{Year: int32(year - 1), AmountCents: 500_000_00}},
+	})
+	if err != nil {
+		t.Fatalf("RegisterOrganization: %v", err)
+	}
+	// SIGKILL at once: no shutdown hook runs, nothing is flushed on the way out.
+	first.kill(t)
+
+	registered := res.GetOrganization()
+	if registered.GetId() != domain.OrganizationID(taxID) {
+		t.Fatalf("registered id %q, want %q", registered.GetId(), domain.OrganizationID(taxID))
+	}
+
+	second := startDev(t, bin, state, env)
+	second.waitFor(t, "member gRPC", 60*time.Second)
+	client = dial(t, memberAddr)
+
+	got, err := client.GetOrganization(ctx(), &memberv1.GetOrganizationRequest{OrganizationId: registered.GetId()})
+	if err != nil {
+		t.Fatalf("GetOrganization after SIGKILL and restart: %v", err)
+	}
+	o := got.GetOrganization()
+	if o.GetLegalName() != "Crash Test S.L." || o.GetTaxId() != taxID || o.GetVersion() != registered.GetVersion() ||
+		len(o.GetTurnover()) != 1 || !o.GetCreateTime().AsTime().Equal(registered.GetCreateTime().AsTime()) {
+		t.Errorf("after restart:\n got %v\nwant %v", o, registered)
+	}
+
+	// The demo data is there once: restarting seeds nothing new.
+	checkDemo(t, client, ctx(), demoOrgs)
+	if n := countOrgs(t, client, ctx()); n != demoOrgs+1 {
+		t.Errorf("%d organisations after restart, want %d demo + 1", n, demoOrgs)
+	}
+	if n := streamMsgs(t, natsPort); n != eventsAfterSeed+1 {
+		t.Errorf("MEMBER stream has %d events after restart, want %d (seed) + 1: the restart appended events", n, eventsAfterSeed)
+	}
+
+	// Tokens from `consortia token` work against the running stack.
+	out, err := exec.Command(bin, "token", "--as", "tera-manager", "--state", state).Output()
+	if err != nil {
+		t.Fatalf("consortia token: %v", err)
+	}
+	mctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	mctx = metadata.AppendToOutgoingContext(mctx, "authorization", "Bearer "+strings.TrimSpace(string(out)))
+	members, err := client.ListOrganizations(mctx, &memberv1.ListOrganizationsRequest{ClusterId: demo.ClusterID("tera")})
+	if err != nil {
+		t.Fatalf("ListOrganizations as tera-manager: %v", err)
+	}
+	if len(members.GetOrganizations()) == 0 {
+		t.Error("the demo TERA cluster has no members")
+	}
+}
+
+// checkDemo asserts the three demo clusters, marked as demo.
+func checkDemo(t *testing.T, c memberv1.MemberServiceClient, ctx context.Context, demoOrgs int) {
+	t.Helper()
+	res, err := c.ListClusters(ctx, &memberv1.ListClustersRequest{})
+	if err != nil {
+		t.Fatalf("ListClusters: %v", err)
+	}
+	cs := res.GetClusters()
+	if len(cs) != len(demo.Clusters) || len(cs) != 3 {
+		t.Fatalf("%d clusters, want the 3 demo clusters: %v", len(cs), cs)
+	}
+	for _, cl := range cs {
+		if !cl.GetDemo() || !strings.Contains(cl.GetName(), "(demo)") {
+			t.Errorf("cluster %q: demo=%v, want demo=true and a name marked (demo)", cl.GetName(), cl.GetDemo())
+		}
+	}
+	for _, want := range demo.Clusters {
+		got, err := c.GetCluster(ctx, &memberv1.GetClusterRequest{ClusterId: demo.ClusterID(want.Key)})
+		if err != nil || got.GetCluster().GetName() != want.Name {
+			t.Errorf("demo cluster %s: %v, %v", want.Key, got, err)
+		}
+	}
+}
+
+func countOrgs(t *testing.T, c memberv1.MemberServiceClient, ctx context.Context) int {
+	t.Helper()
+	n, token := 0, ""
+	for range 100 {
+		res, err := c.ListOrganizations(ctx, &memberv1.ListOrganizationsRequest{PageSize: 10, PageToken: token})
+		if err != nil {
+			t.Fatalf("ListOrganizations: %v", err)
+		}
+		n += len(res.GetOrganizations())
+		if token = res.GetNextPageToken(); token == "" {
+			return n
+		}
+	}
+	t.Fatal("page tokens never end")
+	return 0
+}
+
+func streamMsgs(t *testing.T, natsPort int) uint64 {
+	t.Helper()
+	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", natsPort))
+	if err != nil {
+		t.Fatalf("connect to the dev NATS: %v", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, member.Stream)
+	if err != nil {
+		t.Fatalf("stream %s: %v", member.Stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func validCIF(t *testing.T, n int) string {
+	t.Helper()
+	base := fmt.Sprintf("B%07d", n)
+	for c := '0'; c <= '9'; c++ {
+		if _, err := taxid.Validate(base + string(c)); err == nil {
+			return base + string(c)
+		}
+	}
+	t.Fatalf("no control digit for %s", base)
+	return ""
+}
+
+func dial(t *testing.T, addr string) memberv1.MemberServiceClient {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return memberv1.NewMemberServiceClient(conn)
+}
+
+// buildConsortia compiles this command into a temporary folder.
+func buildConsortia(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "consortia")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freePort returns a TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// devProc is a running `consortia dev`.
+type devProc struct {
+	cmd    *exec.Cmd
+	lines  chan string // stdout, line by line; closed at exit
+	stderr *lockedBuffer
+	exited chan struct{}
+}
+
+func startDev(t *testing.T, bin, state string, env []string) *devProc {
+	t.Helper()
+	cmd := exec.Command(bin, "dev", "--state", state)
+	cmd.Env = append(os.Environ(), env...)
+	p := &devProc{cmd: cmd, lines: make(chan string, 256), stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	lw := &lineWriter{out: p.lines}
+	cmd.Stdout, cmd.Stderr = lw, p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start consortia dev: %v", err)
+	}
+	go func() {
+		_ = cmd.Wait()
+		close(p.lines)
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		p.kill(t)
+		if t.Failed() {
+			t.Logf("consortia dev (pid %d) stderr:\n%s", cmd.Process.Pid, p.stderr.String())
+		}
+	})
+	return p
+}
+
+// waitFor reads stdout lines until one contains substr.
+func (p *devProc) waitFor(t *testing.T, substr string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		select {
+		case line, ok := <-p.lines:
+			if !ok {
+				t.Fatalf("consortia dev exited (%v) before printing %q; stderr:\n%s", p.cmd.ProcessState, substr, p.stderr.String())
+			}
+			if strings.Contains(line, substr) {
+				return line
+			}
+		case <-deadline.C:
+			t.Fatalf("consortia dev printed no %q within %v; stderr:\n%s", substr, timeout, p.stderr.String())
+		}
+	}
+}
+
+// kill sends SIGKILL (if still running) and waits for the process to end.
+func (p *devProc) kill(t *testing.T) {
+	t.Helper()
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Errorf("kill consortia dev: %v", err)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		t.Errorf("consortia dev (pid %d) did not exit after SIGKILL", p.cmd.Process.Pid)
+	}
+}
+
+// lineWriter sends each complete line written to it on out.
+type lineWriter struct {
+	mu  sync.Mutex
+	buf []byte
+	out chan<- string
+}
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, b...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		line := string(w.buf[:i])
+		w.buf = w.buf[i+1:]
+		select {
+		case w.out <- line:
+		default: // nobody listening any more; drop
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
