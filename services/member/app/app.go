@@ -125,8 +125,19 @@ func (s *Service) append(ctx context.Context, subject string, e domain.Event, ex
 }
 
 func (s *Service) loadOrganization(ctx context.Context, id string) (domain.Organization, error) {
+	o, _, err := s.loadOrganizationSeeing(ctx, id, "")
+	return o, err
+}
+
+// loadOrganizationSeeing also returns the sequence of the event appended with
+// msgID, if any: the command being retried was done already.
+func (s *Service) loadOrganizationSeeing(ctx context.Context, id, msgID string) (domain.Organization, uint64, error) {
 	var o domain.Organization
+	var done uint64
 	version, err := s.log.Load(ctx, domain.OrganizationSubject(id), func(ev eventlog.Event) error {
+		if msgID != "" && ev.MsgID() == msgID {
+			done = ev.Sequence
+		}
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
 			return err
@@ -134,12 +145,12 @@ func (s *Service) loadOrganization(ctx context.Context, id string) (domain.Organ
 		return o.Apply(de, ev.Time, ev.Sequence)
 	})
 	if err != nil {
-		return o, err
+		return o, 0, err
 	}
 	if version == 0 {
-		return o, fmt.Errorf("organization %q: %w", id, domainerr.ErrNotFound)
+		return o, 0, fmt.Errorf("organization %q: %w", id, domainerr.ErrNotFound)
 	}
-	return o, nil
+	return o, done, nil
 }
 
 // updateOrganization runs decide on the current organisation and appends its
@@ -152,13 +163,23 @@ func (s *Service) updateOrganization(ctx context.Context, id string, expectedVer
 	if id == "" {
 		return domain.Organization{}, domainerr.Invalid("organization_id", "required")
 	}
+	subject := domain.OrganizationSubject(id)
+	// Scoped to the aggregate, not the command, so a retry is recognised before
+	// deciding again (which could fail: the certification is gone already).
+	msgID := eventlog.MsgID(idemKey, "update", subject)
 	for attempt := 0; ; attempt++ {
-		o, err := s.loadOrganization(ctx, id)
+		o, done, err := s.loadOrganizationSeeing(ctx, id, msgID)
 		if err != nil {
 			return o, err
 		}
 		if err := authorize(auth.FromContext(ctx), &o); err != nil {
 			return o, err
+		}
+		if done != 0 {
+			if err := s.proj.WaitFor(ctx, done); err != nil {
+				return o, err
+			}
+			return s.store.GetOrganization(ctx, id)
 		}
 		if expectedVersion != 0 && o.Version != expectedVersion {
 			return o, fmt.Errorf("organization %s is at version %d, not %d: %w", id, o.Version, expectedVersion, domainerr.ErrConflict)
@@ -167,8 +188,6 @@ func (s *Service) updateOrganization(ctx context.Context, id string, expectedVer
 		if err != nil {
 			return o, err
 		}
-		subject := domain.OrganizationSubject(id)
-		msgID := eventlog.MsgID(idemKey, fmt.Sprintf("%T", e), subject)
 		_, err = s.append(ctx, subject, e, int64(o.Version), msgID)
 		if errors.Is(err, domainerr.ErrConflict) && expectedVersion == 0 && attempt < maxRetries {
 			if err := retryPause(ctx, attempt); err != nil {

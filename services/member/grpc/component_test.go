@@ -740,3 +740,41 @@ func TestRestartRebuildsReadModel(t *testing.T) {
 		t.Errorf("after restart + add: %v", res.GetOrganization().GetCertifications())
 	}
 }
+
+// A retried update (same idempotency key) answers like the first call even when
+// deciding again would now fail, and appends nothing more.
+func TestRetriedUpdatesAreIdempotent(t *testing.T) {
+	e := newEnv(t)
+	org := e.register(21, "Retry")
+	id := org.GetId()
+	certID := org.GetCertifications()[0].GetId()
+	ctx := withKey(e.ctxAs(company(id)), "remove-cert-1")
+	req := &memberv1.RemoveCertificationRequest{OrganizationId: id, CertificationId: certID}
+	first, err := e.c.RemoveCertification(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := e.events()
+	second, err := e.c.RemoveCertification(ctx, req)
+	if err != nil {
+		t.Fatalf("retried RemoveCertification: %v (want the first answer, not an error)", err)
+	}
+	if !proto.Equal(first.GetOrganization(), second.GetOrganization()) {
+		t.Errorf("retry answered differently")
+	}
+	e.wantEvents(before)
+
+	// Pinned to the version the first call saw: still the first answer, not Aborted.
+	pctx := withKey(e.ctxAs(company(id)), "turnover-2025")
+	rt := &memberv1.ReportTurnoverRequest{OrganizationId: id, Turnover: &memberv1.Turnover{Year: 2025, AmountCents: 42}, ExpectedVersion: second.GetOrganization().GetVersion()}
+	if _, err := e.c.ReportTurnover(pctx, rt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.ReportTurnover(pctx, rt); err != nil {
+		t.Fatalf("retried pinned ReportTurnover: %v", err)
+	}
+	e.wantEvents(before + 1)
+	// A new key is a new command: without the key's protection, the stale pin conflicts.
+	_, err = e.c.ReportTurnover(withKey(e.ctxAs(company(id)), "turnover-2025-b"), rt)
+	wantCode(t, err, codes.Aborted)
+}

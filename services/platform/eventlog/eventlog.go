@@ -116,6 +116,9 @@ type Event struct {
 	Header   nats.Header
 }
 
+// MsgID returns the deduplication id the event was appended with.
+func (e Event) MsgID() string { return e.Header.Get(jetstream.MsgIDHeader) }
+
 // AnyVersion disables the optimistic-concurrency check.
 const AnyVersion int64 = -1
 

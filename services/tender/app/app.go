@@ -74,10 +74,23 @@ func (s *Service) append(ctx context.Context, subject string, e domain.Event, ex
 	return res, nil
 }
 
+// seen records the sequence of the event appended with a message id, so that a
+// command retried with the same idempotency key returns the recorded result
+// instead of deciding again (which could now fail, or conflict).
+type seen struct {
+	msgID string
+	seq   uint64
+}
+
 func load[T interface {
 	Apply(domain.Event, time.Time, uint64) error
-}](ctx context.Context, log *eventlog.Log, subject string, agg T) (uint64, error) {
+}](ctx context.Context, log *eventlog.Log, subject string, agg T, sn ...*seen) (uint64, error) {
 	return log.Load(ctx, subject, func(ev eventlog.Event) error {
+		for _, x := range sn {
+			if x.msgID != "" && ev.MsgID() == x.msgID {
+				x.seq = ev.Sequence
+			}
+		}
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
 			return err
@@ -86,24 +99,24 @@ func load[T interface {
 	})
 }
 
-func (s *Service) loadTender(ctx context.Context, id string) (domain.Tender, error) {
+func (s *Service) loadTender(ctx context.Context, id string, sn ...*seen) (domain.Tender, error) {
 	if id == "" {
 		return domain.Tender{}, domainerr.Invalid("tender_id", "required")
 	}
 	var t domain.Tender
-	v, err := load(ctx, s.log, domain.TenderSubject(id), &t)
+	v, err := load(ctx, s.log, domain.TenderSubject(id), &t, sn...)
 	if err == nil && v == 0 {
 		err = fmt.Errorf("tender %q: %w", id, domainerr.ErrNotFound)
 	}
 	return t, err
 }
 
-func (s *Service) loadConsortium(ctx context.Context, id string) (domain.Consortium, error) {
+func (s *Service) loadConsortium(ctx context.Context, id string, sn ...*seen) (domain.Consortium, error) {
 	if id == "" {
 		return domain.Consortium{}, domainerr.Invalid("consortium_id", "required")
 	}
 	var c domain.Consortium
-	v, err := load(ctx, s.log, domain.ConsortiumSubject(id), &c)
+	v, err := load(ctx, s.log, domain.ConsortiumSubject(id), &c, sn...)
 	if err == nil && v == 0 {
 		err = fmt.Errorf("consortium %q: %w", id, domainerr.ErrNotFound)
 	}
@@ -185,20 +198,27 @@ func (s *Service) updateTender(ctx context.Context, id, key string, authz func(*
 	if err != nil {
 		return domain.Tender{}, err
 	}
+	subject := domain.TenderSubject(id)
+	sn := &seen{msgID: eventlog.MsgID(key, "update", subject)}
 	for attempt := 0; ; attempt++ {
-		t, err := s.loadTender(ctx, id)
+		t, err := s.loadTender(ctx, id, sn)
 		if err != nil {
 			return t, err
 		}
 		if !authz(p, &t) {
 			return t, denied(p, what+" tender "+id)
 		}
+		if sn.seq != 0 {
+			if err := s.proj.WaitFor(ctx, sn.seq); err != nil {
+				return t, err
+			}
+			return s.store.GetTender(ctx, id)
+		}
 		e, err := decide(&t)
 		if err != nil {
 			return t, err
 		}
-		subject := domain.TenderSubject(id)
-		_, err = s.append(ctx, subject, e, int64(t.Version), eventlog.MsgID(key, fmt.Sprintf("%T", e), subject))
+		_, err = s.append(ctx, subject, e, int64(t.Version), sn.msgID)
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
 			continue
 		}
@@ -438,8 +458,10 @@ func (s *Service) updateConsortium(ctx context.Context, id, key string, decide f
 	if err != nil {
 		return domain.Consortium{}, err
 	}
+	subject := domain.ConsortiumSubject(id)
+	sn := &seen{msgID: eventlog.MsgID(key, "update", subject)}
 	for attempt := 0; ; attempt++ {
-		c, err := s.loadConsortium(ctx, id)
+		c, err := s.loadConsortium(ctx, id, sn)
 		if err != nil {
 			return c, err
 		}
@@ -447,12 +469,22 @@ func (s *Service) updateConsortium(ctx context.Context, id, key string, decide f
 		if err != nil {
 			return c, err
 		}
+		if sn.seq != 0 {
+			// Retried: answer as the first time (the caller was authorised then;
+			// canSee still guards what it reads).
+			if err := s.proj.WaitFor(ctx, sn.seq); err != nil {
+				return c, err
+			}
+			if !canSee(p, &c, &t) {
+				return c, denied(p, "see consortium "+id)
+			}
+			return s.store.GetConsortium(ctx, id)
+		}
 		e, err := decide(p, &c, &t)
 		if err != nil {
 			return c, err
 		}
-		subject := domain.ConsortiumSubject(id)
-		_, err = s.append(ctx, subject, e, int64(c.Version), eventlog.MsgID(key, fmt.Sprintf("%T", e), subject))
+		_, err = s.append(ctx, subject, e, int64(c.Version), sn.msgID)
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
 			// Back off a little, growing, so many concurrent writers converge.
 			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
