@@ -33,7 +33,8 @@ test-short: ## Run all tests without the race detector (faster local loop).
 	go test -count=1 $(PKGS)
 
 .PHONY: lint
-lint: tools ## go vet every module and buf lint the protos.
+lint: tools ## gofmt check, go vet every module and buf lint the protos.
+	@unformatted=$$(gofmt -l services proto/gen); if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PKGS)
 	cd proto && $(BIN)/buf lint
 

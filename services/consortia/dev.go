@@ -14,16 +14,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/consortia-dev/consortia/services/consortia/demo"
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
+	"github.com/consortia-dev/consortia/services/consortia/demo"
 	"github.com/consortia-dev/consortia/services/member"
-	"github.com/consortia-dev/consortia/services/tender"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/config"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/natsembed"
 	"github.com/consortia-dev/consortia/services/platform/telemetry"
+	"github.com/consortia-dev/consortia/services/tender"
 )
 
 func stateDir(fs *flag.FlagSet, args []string) (string, error) {
@@ -167,7 +167,6 @@ func runUsers(stdout io.Writer) error {
 	}
 	return nil
 }
-
 
 // dialService connects to a Consortia service, forwarding the caller's token.
 var dialService = grpcserver.Dial

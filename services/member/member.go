@@ -17,8 +17,8 @@ import (
 	membergrpc "github.com/consortia-dev/consortia/services/member/grpc"
 	"github.com/consortia-dev/consortia/services/member/store/memory"
 	"github.com/consortia-dev/consortia/services/platform/auth"
-	"github.com/consortia-dev/consortia/services/platform/eventlog"
 	"github.com/consortia-dev/consortia/services/platform/config"
+	"github.com/consortia-dev/consortia/services/platform/eventlog"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/serve"
 )

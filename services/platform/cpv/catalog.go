@@ -2,10 +2,8 @@ package cpv
 
 import (
 	"encoding/json"
-	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
+	"github.com/consortia-dev/consortia/services/platform/eformslabels"
 	"os"
 	"path/filepath"
 	"slices"
@@ -168,57 +166,11 @@ func splitFull(s string) (id, check string, err error) {
 // readLabels reads the CPV labels of the Java-properties XML file at path and
 // returns them by 8-digit code.
 func readLabels(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	labels, err := eformslabels.Read(path, labelKeyPrefix, func(id string) bool { return len(id) == 8 && allDigits(id) }, ErrFormat)
 	if err != nil {
 		return nil, fmt.Errorf("cpv: %w", err)
 	}
-	defer f.Close()
-
-	labels := make(map[string]string, 10000)
-	dec := xml.NewDecoder(f)
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return nil, fmt.Errorf("cpv: parse %s: %w", path, err)
-		}
-		start, ok := tok.(xml.StartElement)
-		if !ok || start.Name.Local != "entry" {
-			continue
-		}
-		key := attr(start, "key")
-		if !strings.HasPrefix(key, labelKeyPrefix) {
-			if err := dec.Skip(); err != nil {
-				return nil, fmt.Errorf("cpv: parse %s: %w", path, err)
-			}
-			continue
-		}
-		var text string
-		if err := dec.DecodeElement(&text, &start); err != nil {
-			return nil, fmt.Errorf("cpv: parse %s: entry %q: %w", path, key, err)
-		}
-		id := strings.TrimPrefix(key, labelKeyPrefix)
-		if len(id) != 8 || !allDigits(id) {
-			return nil, fmt.Errorf("cpv: %s: key %q: %w", path, key, ErrFormat)
-		}
-		labels[id] = strings.TrimSpace(text)
-	}
-	if len(labels) == 0 {
-		return nil, fmt.Errorf("cpv: %s: no %q entries", path, labelKeyPrefix)
-	}
 	return labels, nil
-}
-
-// attr returns the value of the attribute name of start, or "".
-func attr(start xml.StartElement, name string) string {
-	for _, a := range start.Attr {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return ""
 }
 
 // Len returns the number of codes in the catalogue (0 for a nil catalogue).

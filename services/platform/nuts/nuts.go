@@ -12,11 +12,9 @@
 package nuts
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"github.com/consortia-dev/consortia/services/platform/eformslabels"
 	"path/filepath"
 	"strings"
 
@@ -57,57 +55,11 @@ func LoadDefault() (*Regions, error) {
 // dir, the data folder that holds "cpv/".
 func Load(dir string) (*Regions, error) {
 	path := filepath.Join(dir, LabelsFile)
-	f, err := os.Open(path)
+	names, err := eformslabels.Read(path, labelKeyPrefix, wellFormed, ErrFormat)
 	if err != nil {
 		return nil, fmt.Errorf("nuts: %w", err)
 	}
-	defer f.Close()
-
-	names := make(map[string]string, 2500)
-	dec := xml.NewDecoder(f)
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("nuts: parse %s: %w", path, err)
-		}
-		start, ok := tok.(xml.StartElement)
-		if !ok || start.Name.Local != "entry" {
-			continue
-		}
-		key := attr(start, "key")
-		if !strings.HasPrefix(key, labelKeyPrefix) {
-			if err := dec.Skip(); err != nil {
-				return nil, fmt.Errorf("nuts: parse %s: %w", path, err)
-			}
-			continue
-		}
-		var text string
-		if err := dec.DecodeElement(&text, &start); err != nil {
-			return nil, fmt.Errorf("nuts: parse %s: entry %q: %w", path, key, err)
-		}
-		code := strings.TrimPrefix(key, labelKeyPrefix)
-		if !wellFormed(code) {
-			return nil, fmt.Errorf("nuts: %s: key %q: %w", path, key, ErrFormat)
-		}
-		names[code] = strings.TrimSpace(text)
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("nuts: %s: no %q entries", path, labelKeyPrefix)
-	}
 	return &Regions{names: names}, nil
-}
-
-// attr returns the value of the attribute name of start, or "".
-func attr(start xml.StartElement, name string) string {
-	for _, a := range start.Attr {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return ""
 }
 
 // Len returns the number of regions (0 for a nil *Regions).

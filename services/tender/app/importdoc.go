@@ -45,7 +45,7 @@ func (f ImportFilter) keep(t intake.Tender) bool {
 // ImportSummary counts the outcome of an import.
 type ImportSummary struct {
 	Created, Updated, Unchanged, Tombstoned, Filtered int
-	Rejected                                         []intake.Rejected
+	Rejected                                          []intake.Rejected
 }
 
 // ParseDocument parses a source document of a format into tenders and

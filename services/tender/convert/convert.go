@@ -103,7 +103,7 @@ func Details(d domain.Details) *tenderv1.TenderDetails {
 		Documents:    mapSlice(d.Documents, func(x domain.Document) *tenderv1.Document { return &tenderv1.Document{Title: x.Title, Url: x.URL} }),
 		Lots:         mapSlice(d.Lots, Lot),
 		Requirements: Requirements(d.Requirements), MaxLotsPerBidder: int32(d.MaxLotsPerBidder),
-		Awards:       mapSlice(d.Awards, Award),
+		Awards: mapSlice(d.Awards, Award),
 	}
 }
 
@@ -117,10 +117,12 @@ func DetailsFrom(d *tenderv1.TenderDetails) domain.Details {
 		CPVs: d.GetCpvCodes(), NUTS: d.GetNuts(),
 		EstimatedCents: d.GetEstimatedValueCents(), BudgetNoVATCents: d.GetBudgetWithoutVatCents(), BudgetWithVATCents: d.GetBudgetWithVatCents(),
 		DurationMonths: int(d.GetDurationMonths()), Deadline: Time(d.GetSubmissionDeadline()),
-		Documents:    mapSlice(d.GetDocuments(), func(x *tenderv1.Document) domain.Document { return domain.Document{Title: x.GetTitle(), URL: x.GetUrl()} }),
+		Documents: mapSlice(d.GetDocuments(), func(x *tenderv1.Document) domain.Document {
+			return domain.Document{Title: x.GetTitle(), URL: x.GetUrl()}
+		}),
 		Lots:         mapSlice(d.GetLots(), LotFrom),
 		Requirements: RequirementsFrom(d.GetRequirements()), MaxLotsPerBidder: int(d.GetMaxLotsPerBidder()),
-		Awards:       mapSlice(d.GetAwards(), AwardFrom),
+		Awards: mapSlice(d.GetAwards(), AwardFrom),
 	}
 }
 

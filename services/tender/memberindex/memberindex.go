@@ -33,7 +33,9 @@ func Projection(st Store) eventlog.Handler { return projection{st} }
 
 type projection struct{ st Store }
 
-func (p projection) Checkpoint(ctx context.Context) (uint64, error) { return p.st.CompanyCheckpoint(ctx) }
+func (p projection) Checkpoint(ctx context.Context) (uint64, error) {
+	return p.st.CompanyCheckpoint(ctx)
+}
 
 func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 	cp, err := p.st.CompanyCheckpoint(ctx)
