@@ -4,22 +4,28 @@ go 1.26.0
 
 require (
 	github.com/consortia-dev/consortia/proto/gen/go v0.0.0-00010101000000-000000000000
+	github.com/consortia-dev/consortia/services/member v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/platform v0.0.0-00010101000000-000000000000
 	github.com/google/uuid v1.6.0
 	github.com/nats-io/nats.go v1.55.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/xuri/excelize/v2 v2.10.1
 	golang.org/x/sync v0.24.0
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
 
 require (
+	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/minio/highwayhash v1.0.4 // indirect
+	github.com/nats-io/jwt/v2 v2.8.2 // indirect
+	github.com/nats-io/nats-server/v2 v2.15.2 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/richardlehane/mscfb v1.0.6 // indirect
@@ -38,12 +44,13 @@ require (
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
-	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e // indirect
+	golang.org/x/time v0.16.0 // indirect
 )
 
 // Local modules resolve from this repository (go.work ties them for builds;
 // the replace lines let `go mod tidy` work module by module).
 replace (
 	github.com/consortia-dev/consortia/proto/gen/go => ../../proto/gen/go
+	github.com/consortia-dev/consortia/services/member => ../member
 	github.com/consortia-dev/consortia/services/platform => ../platform
 )

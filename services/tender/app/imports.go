@@ -163,7 +163,7 @@ func (s *Service) ImportTender(ctx context.Context, clusterID string, in Import)
 			return cur, Unchanged, nil
 		}
 		subject := domain.TenderSubject(id)
-		_, err = s.append(ctx, subject, e, int64(cur.Version), eventlog.MsgID(fmt.Sprint(src.Updated.UnixNano()), "import", subject))
+		_, err = s.append(ctx, subject, e, int64(cur.Version), eventlog.MsgID(fmt.Sprint(src.Updated.UnixNano()), "import", fmt.Sprintf("%T", e), subject))
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
 			continue
 		}

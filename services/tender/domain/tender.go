@@ -70,12 +70,12 @@ func (r Requirements) IsZero() bool {
 
 // Lot is a lot of a tender.
 type Lot struct {
-	ID, Title           string
-	CPVs                []string
-	EstimatedCents      int64
-	BudgetNoVATCents    int64
-	Requirements        Requirements
-	HasOwnRequirements  bool
+	ID, Title          string
+	CPVs               []string
+	EstimatedCents     int64
+	BudgetNoVATCents   int64
+	Requirements       Requirements
+	HasOwnRequirements bool
 }
 
 // Award is an award result.
@@ -307,10 +307,14 @@ func validateCPVs(v *domainerr.Violations, field string, in []string, codes Code
 }
 
 func validateRequirements(v *domainerr.Violations, f string, r Requirements) {
+	caps := map[string]bool{}
 	for i, c := range r.Capabilities {
 		if !vocab.IsCapability(c) {
 			v.Add(fmt.Sprintf("%scapabilities[%d]", f, i), "unknown capability %q", c)
+		} else if caps[c] {
+			v.Add(fmt.Sprintf("%scapabilities[%d]", f, i), "capability %q required twice", c)
 		}
+		caps[c] = true
 	}
 	if r.EconomicThresholdCents < 0 {
 		v.Add(f+"economic_threshold_cents", "must not be negative")
@@ -319,8 +323,8 @@ func validateRequirements(v *domainerr.Violations, f string, r Requirements) {
 	if t.PrefixLen != 0 && (t.PrefixLen < 2 || t.PrefixLen > 8) {
 		v.Add(f+"technical.prefix_length", "must be between 2 and 8 CPV digits, got %d", t.PrefixLen)
 	}
-	if t.Percent < 0 || t.Percent > 1000 {
-		v.Add(f+"technical.percent", "must be between 0 and 1000, got %d", t.Percent)
+	if t.Percent < 0 || t.Percent > 100 {
+		v.Add(f+"technical.percent", "must be between 0 and 100, got %d", t.Percent)
 	}
 	if t.RequiredCents < 0 {
 		v.Add(f+"technical.required_cents", "must not be negative")
@@ -334,7 +338,7 @@ func validateRequirements(v *domainerr.Violations, f string, r Requirements) {
 			v.Add(g+"kind", "%s required twice", c.Kind)
 		}
 		kinds[c.Kind] = true
-		if _, err := eligibility.ParseLevel(c.Level); err != nil || (c.Kind == "ENS" && c.Level == "") {
+		if _, err := eligibility.ParseLevel(c.Level); err != nil || (c.Kind == "ENS") != (c.Level != "") {
 			v.Add(g+"level", "ENS needs a level (basica, media, alta); other kinds none; got %q", c.Level)
 		}
 	}
@@ -363,7 +367,11 @@ func (t *Tender) Apply(e Event, at time.Time, version uint64) error {
 		t.Details.Deadline = e.Deadline
 	case TenderAwarded:
 		t.Details.Awards = append(slices.Clone(t.Details.Awards), e.Award)
-		t.Status = StatusComplete
+		// A tender split into lots completes once every lot is awarded (LCSP
+		// art. 99: lots are awarded separately); an award without a lot completes it.
+		if e.Award.LotID == "" || t.everyLotAwarded() {
+			t.Status = StatusComplete
+		}
 	case TenderCancelled:
 		t.Status, t.CloseReason = StatusCancelled, e.Reason
 	case TenderClosedUnsuccessful:
@@ -374,6 +382,15 @@ func (t *Tender) Apply(e Event, at time.Time, version uint64) error {
 	t.Updated = at
 	t.Version = version
 	return nil
+}
+
+func (t *Tender) everyLotAwarded() bool {
+	for _, l := range t.Details.Lots {
+		if !slices.ContainsFunc(t.Details.Awards, func(a Award) bool { return a.LotID == l.ID }) {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *Tender) requireOpen(action string) error {

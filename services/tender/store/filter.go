@@ -28,7 +28,8 @@ func MatchesTender(t domain.Tender, f TenderFilter) bool {
 	if !f.DeadlineAfter.IsZero() && !t.Details.Deadline.After(f.DeadlineAfter) {
 		return false
 	}
-	if !f.DeadlineBefore.IsZero() && !t.Details.Deadline.Before(f.DeadlineBefore) {
+	// An unknown deadline is in no deadline window (the zero time is "before" everything).
+	if !f.DeadlineBefore.IsZero() && (t.Details.Deadline.IsZero() || !t.Details.Deadline.Before(f.DeadlineBefore)) {
 		return false
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" &&
