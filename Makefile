@@ -24,9 +24,21 @@ help: ## Show this help.
 run: ## Run the whole product locally (embedded NATS, all services, demo data).
 	go run ./services/consortia dev --state $(STATE_DIR)
 
+# Each parser's fuzz target runs briefly on every `make test` (FUZZTIME=1m for a real session).
+FUZZTIME ?= 5s
+FUZZ_TARGETS := eforms:FuzzParseNotice ocds:FuzzParseOCDS placsp:FuzzParseFeed xlsx:FuzzParseXLSX
+
 .PHONY: test
-test: lint generate-check ## Vet, lint, check generated code, run all tests with -race.
+test: lint generate-check ## Vet, lint, check generated code, run all tests with -race, fuzz the parsers briefly.
 	go test -race -count=1 -timeout 12m $(PKGS)
+	$(MAKE) fuzz
+
+.PHONY: fuzz
+fuzz: ## Run each tender-intake parser's fuzz target for FUZZTIME (default 5s).
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  (cd services/tender && go test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=20x ./intake/$$pkg) || exit 1; \
+	done
 
 .PHONY: test-short
 test-short: ## Run all tests without the race detector (faster local loop).
