@@ -16,6 +16,7 @@ import (
 
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	"github.com/consortia-dev/consortia/services/consortia/demo"
+	"github.com/consortia-dev/consortia/services/gateway"
 	"github.com/consortia-dev/consortia/services/member"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/codes"
@@ -98,9 +99,23 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	// The gateway: HTTP/JSON API and web console, with the demo users on its sign-in page.
+	var users []gateway.User
+	for _, u := range demo.Users(time.Now().Year()) {
+		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims})
+	}
+	gw, err := gateway.New(ctx, gateway.Config{
+		HTTPAddr: config.String("CONSORTIA_HTTP_ADDR", "127.0.0.1:8080"), PublicURL: config.String("CONSORTIA_PUBLIC_URL", ""),
+		MemberAddr: m.Addr(), TenderAddr: t.Addr(),
+	}, gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Logger: log.With("component", "gateway")})
+	if err != nil {
+		return fmt.Errorf("gateway (set CONSORTIA_HTTP_ADDR to change its address): %w", err)
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return m.Run(gctx) })
 	g.Go(func() error { return t.Run(gctx) })
+	g.Go(func() error { return gw.Run(gctx) })
 	g.Go(func() error {
 		for _, ready := range []<-chan struct{}{m.Ready(), t.Ready()} {
 			select {
@@ -125,13 +140,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, `
 Consortia is running (development mode; state in %s)
+  web console: %s/
+  HTTP API         %s/v1/ (OpenAPI: %s/openapi.json)
   NATS JetStream   %s
   member gRPC      %s
   tender gRPC      %s
 Demo users: consortia users; a token for one: consortia token --as tera-manager
-Try: grpcurl -plaintext %s list
+Try: curl -H "Authorization: Bearer $(consortia token --as tera-manager)" %s/v1/tenders
 Stop with Ctrl-C.
-`, dir, ns.ClientURL(), m.Addr(), t.Addr(), m.Addr())
+`, dir, gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), gw.URL())
 		return nil
 	})
 	return g.Wait()

@@ -6,6 +6,7 @@ go 1.26.0
 // the replace lines let `go mod tidy` work module by module).
 replace (
 	github.com/consortia-dev/consortia/proto/gen/go => ../../proto/gen/go
+	github.com/consortia-dev/consortia/services/gateway => ../gateway
 	github.com/consortia-dev/consortia/services/member => ../member
 	github.com/consortia-dev/consortia/services/platform => ../platform
 	github.com/consortia-dev/consortia/services/tender => ../tender
@@ -13,6 +14,7 @@ replace (
 
 require (
 	github.com/consortia-dev/consortia/proto/gen/go v0.0.0-00010101000000-000000000000
+	github.com/consortia-dev/consortia/services/gateway v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/member v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/platform v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/tender v0.0.0-00010101000000-000000000000
@@ -25,10 +27,12 @@ require (
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/felixge/httpsnoop v1.1.0 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/google/go-tpm v0.9.8 // indirect
 	github.com/google/uuid v1.6.0 // indirect
+	github.com/grpc-ecosystem/grpc-gateway/v2 v2.33.0 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/minio/highwayhash v1.0.4 // indirect
 	github.com/nats-io/jwt/v2 v2.8.2 // indirect
@@ -44,16 +48,18 @@ require (
 	github.com/xuri/nfp v0.0.2-0.20250530014748-2ddeb826f9a9 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc v0.72.0 // indirect
+	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0 // indirect
 	go.opentelemetry.io/otel v1.47.0 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	go.opentelemetry.io/otel/sdk v1.47.0 // indirect
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
+	google.golang.org/genproto/googleapis/api v0.0.0-20261026165753-2ffab32bce7e // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )

@@ -1,0 +1,112 @@
+// Package api serves the HTTP/JSON API: grpc-gateway handlers generated from
+// the member and tender protos (routes in proto/gateway.yaml), forwarding the
+// caller's bearer token and idempotency key to the services, with errors as
+// RFC 9457 problem details.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/textproto"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
+	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
+	membergw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/member/v1"
+	tendergw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/tender/v1"
+)
+
+// MaxBodyBytes bounds a request body (an import document is the largest).
+const MaxBodyBytes = 32 << 20
+
+// IdempotencyKeyHeader is the HTTP header whose value is forwarded as the gRPC
+// metadata "idempotency-key": a retried write with the same key has one effect.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+// Config configures the API handler.
+type Config struct {
+	// ProblemTypeBase prefixes problem type slugs, e.g. "https://host/problems/".
+	ProblemTypeBase string
+	// Logger logs internal errors.
+	Logger *slog.Logger
+}
+
+// New returns the /v1 handler calling the member and tender services.
+func New(ctx context.Context, cfg Config, member memberv1.MemberServiceClient, tender tenderv1.TenderServiceClient) (http.Handler, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ProblemTypeBase == "" {
+		cfg.ProblemTypeBase = "/problems/"
+	}
+	mux := runtime.NewServeMux(
+		runtime.WithIncomingHeaderMatcher(headerMatcher),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: true},
+			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+		}),
+		runtime.WithErrorHandler(errorHandler(cfg)),
+		runtime.WithRoutingErrorHandler(routingErrorHandler(cfg)),
+	)
+	if err := membergw.RegisterMemberServiceHandlerClient(ctx, mux, member); err != nil {
+		return nil, fmt.Errorf("register member routes: %w", err)
+	}
+	if err := tendergw.RegisterTenderServiceHandlerClient(ctx, mux, tender); err != nil {
+		return nil, fmt.Errorf("register tender routes: %w", err)
+	}
+	// Registered last, so it takes precedence over the generated streaming handler.
+	if err := mux.HandlePath(http.MethodPost, importPath, importHandler(cfg, mux, tender)); err != nil {
+		return nil, fmt.Errorf("register import route: %w", err)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		mux.ServeHTTP(w, r)
+	}), nil
+}
+
+// headerMatcher forwards Idempotency-Key as "idempotency-key" and otherwise
+// keeps grpc-gateway's defaults (Authorization is always forwarded as
+// "authorization"; "Grpc-Metadata-*" headers are forwarded without the prefix).
+func headerMatcher(key string) (string, bool) {
+	if textproto.CanonicalMIMEHeaderKey(key) == IdempotencyKeyHeader {
+		return "idempotency-key", true
+	}
+	return runtime.DefaultHeaderMatcher(key)
+}
+
+// errorHandler writes a gRPC error as problem details.
+func errorHandler(cfg Config) runtime.ErrorHandlerFunc {
+	return func(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+		st := status.Convert(err)
+		if st.Code() == codes.Internal || st.Code() == codes.Unknown {
+			cfg.Logger.ErrorContext(ctx, "api call failed", "path", r.URL.Path, "code", st.Code().String(), "err", st.Message())
+		}
+		p := FromStatus(st, cfg.ProblemTypeBase, r.URL.Path)
+		if st.Code() == codes.Unauthenticated && r.Header.Get("Authorization") == "" {
+			p.Detail = "missing bearer token: send the header \"Authorization: Bearer <jwt>\""
+		}
+		WriteProblem(w, p)
+	}
+}
+
+// routingErrorHandler writes unknown routes and wrong methods as problem details.
+func routingErrorHandler(cfg Config) runtime.RoutingErrorHandlerFunc {
+	return func(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
+		p := Problem{Status: httpStatus, Instance: r.URL.Path, Title: http.StatusText(httpStatus)}
+		switch httpStatus {
+		case http.StatusNotFound:
+			p.Type, p.Code, p.Detail = cfg.ProblemTypeBase+"not-found", "NOT_FOUND", "no API route "+r.Method+" "+r.URL.Path
+		case http.StatusMethodNotAllowed:
+			p.Type, p.Code, p.Detail = cfg.ProblemTypeBase+"method-not-allowed", "UNIMPLEMENTED", "method "+r.Method+" not allowed on "+r.URL.Path
+		default:
+			p.Type, p.Code = cfg.ProblemTypeBase+"invalid-argument", "INVALID_ARGUMENT"
+		}
+		WriteProblem(w, p)
+	}
+}
