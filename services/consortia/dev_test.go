@@ -44,6 +44,7 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 		"CONSORTIA_MEMBER_ADDR=" + memberAddr,
 		// Every other listener on a free port too, so parallel runs don't clash.
 		fmt.Sprintf("CONSORTIA_TENDER_ADDR=127.0.0.1:%d", freePort(t)),
+		fmt.Sprintf("CONSORTIA_HTTP_ADDR=127.0.0.1:%d", freePort(t)),
 	}
 
 	first := startDev(t, bin, state, env)

@@ -17,7 +17,8 @@ const usage = `consortia — joint public-tender bids for business clusters
 
 Usage:
   consortia dev [--state DIR]         run everything in one process (embedded NATS, demo data)
-  consortia serve member|tender       run one service against CONSORTIA_NATS_URL
+  consortia serve member|tender|gateway
+                                      run one service (member, tender: against CONSORTIA_NATS_URL)
   consortia token --as USER [--state DIR]
                                       print a development token for a demo user
   consortia users                     list the demo users

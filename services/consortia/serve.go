@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/consortia-dev/consortia/services/gateway"
 	"github.com/consortia-dev/consortia/services/member"
 	"github.com/consortia-dev/consortia/services/platform/serve"
 	"github.com/consortia-dev/consortia/services/tender"
@@ -19,13 +20,15 @@ const (
 // same as its own binary (services/<name>/cmd/<name>).
 func runServe(ctx context.Context, args []string) error {
 	if len(args) != 1 {
-		return fmt.Errorf("serve needs a service name: member or tender")
+		return fmt.Errorf("serve needs a service name: member, tender or gateway")
 	}
 	switch args[0] {
 	case "member":
 		return member.Serve(ctx)
 	case "tender":
 		return tender.Serve(ctx)
+	case "gateway":
+		return gateway.Serve(ctx)
 	}
-	return fmt.Errorf("unknown service %q (member or tender)", args[0])
+	return fmt.Errorf("unknown service %q (member, tender or gateway)", args[0])
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
 	tenderapp "github.com/consortia-dev/consortia/services/tender/app"
 	"github.com/consortia-dev/consortia/services/tender/domain"
+	"github.com/consortia-dev/consortia/services/tender/domain/eligibility"
 	"github.com/consortia-dev/consortia/services/tender/intake"
 	"github.com/consortia-dev/consortia/services/tender/intake/xlsx"
 	"github.com/consortia-dev/consortia/services/tender/store"
@@ -186,6 +187,12 @@ func SeedConsortia(ctx context.Context, svc *tenderapp.Service, log *slog.Logger
 	if err != nil {
 		return 0, err
 	}
+	userOrgs := map[string]bool{}
+	for _, u := range Users(time.Now().Year()) {
+		if u.Claims.Organization != "" {
+			userOrgs[u.Claims.Organization] = true
+		}
+	}
 	formed := 0
 	for _, t := range tenders {
 		if formed == 3 {
@@ -194,14 +201,29 @@ func SeedConsortia(ctx context.Context, svc *tenderapp.Service, log *slog.Logger
 		if !t.Demo || len(t.Details.Lots) > 0 {
 			continue
 		}
-		res, err := svc.RecommendConsortia(ctx, t.ID, "", tenderapp.RecommendOptions{TopK: 1, MaxSize: 4})
+		res, err := svc.RecommendConsortia(ctx, t.ID, "", tenderapp.RecommendOptions{TopK: 10, MaxSize: 4})
 		if err != nil {
 			return formed, fmt.Errorf("demo recommendation for %s: %w", t.ID, err)
 		}
-		if len(res.Teams) == 0 || len(res.Teams[0].Team.Members) < 2 {
-			continue // keep the demo to teams that need a consortium
+		// Prefer a team with a company that has a demo user, so signing in as
+		// company1..5 shows an invitation; keep to teams that need a consortium.
+		pick := -1
+		for i, team := range res.Teams {
+			if len(team.Team.Members) < 2 {
+				continue
+			}
+			if pick < 0 {
+				pick = i
+			}
+			if slices.ContainsFunc(team.Team.Members, func(m eligibility.Member) bool { return userOrgs[m.Company.ID] }) {
+				pick = i
+				break
+			}
 		}
-		drafts := tenderapp.Drafts(res.Teams[0])
+		if pick < 0 {
+			continue
+		}
+		drafts := tenderapp.Drafts(res.Teams[pick])
 		c, err := svc.CreateConsortium(ctx, t.ID, "", "", drafts, true, "demo-consortium-"+t.ID)
 		if err != nil {
 			return formed, fmt.Errorf("demo consortium for %s: %w", t.ID, err)

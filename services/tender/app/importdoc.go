@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
 	"github.com/consortia-dev/consortia/services/tender/intake"
 	"github.com/consortia-dev/consortia/services/tender/intake/eforms"
@@ -91,6 +92,15 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 	}
 	if err := v.Err(); err != nil {
 		return sum, err
+	}
+	// Refuse before parsing, so the caller gets a plain PermissionDenied
+	// rather than a refusal in the middle of a progress stream.
+	p, err := requireAuth(ctx)
+	if err != nil {
+		return sum, err
+	}
+	if !p.Has(auth.RoleAdmin) && !p.ManagesCluster(clusterID) {
+		return sum, denied(p, "import tenders for cluster "+clusterID)
 	}
 	res, err := ParseDocument(format, content, nil)
 	if err != nil {
