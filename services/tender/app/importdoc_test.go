@@ -90,4 +90,6 @@ func TestImportEveryRealFileTwice(t *testing.T) {
 	}
 }
 
-func storeFilterCluster(id string) store.TenderFilter { return store.TenderFilter{ClusterID: id, PageSize: 500} }
+func storeFilterCluster(id string) store.TenderFilter {
+	return store.TenderFilter{ClusterID: id, PageSize: 500}
+}
