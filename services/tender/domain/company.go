@@ -47,7 +47,7 @@ func (c Company) Eligibility(clusters []string) eligibility.Company {
 		certs[i] = cc.Certification
 	}
 	return eligibility.Company{
-		ID: c.ID, Name: c.LegalName, Clusters: slices.Clone(c.ActiveIn),
+		ID: c.ID, Name: c.LegalName, TaxID: c.TaxID, Clusters: slices.Clone(c.ActiveIn),
 		Capabilities: slices.Clone(c.Capabilities), Certifications: certs,
 		Turnover: slices.Clone(c.Turnover), References: slices.Clone(c.References),
 		Active: c.ActiveInAny(clusters),

@@ -159,10 +159,12 @@ type Reference struct {
 
 // Company is a cluster member company as eligibility sees it.
 type Company struct {
-	// ID identifies the company (its tax id, e.g. "B12345678").
+	// ID identifies the company (the organisation id).
 	ID string
 	// Name is the company's name.
 	Name string
+	// TaxID is the company's NIF/CIF, shown to people instead of the id when set.
+	TaxID string
 	// Clusters are the ids of the clusters the company belongs to.
 	Clusters []string
 	// Capabilities are the capabilities it declares.
@@ -177,12 +179,17 @@ type Company struct {
 	Active bool
 }
 
-// Label names the company for a person: "Acme (B12345678)", or the id alone.
+// Label names the company for a person: "Acme (B12345678)" with the tax id
+// (or the id when there is none), or the id alone.
 func (c Company) Label() string {
 	if c.Name == "" {
 		return c.ID
 	}
-	return c.Name + " (" + c.ID + ")"
+	ref := c.TaxID
+	if ref == "" {
+		ref = c.ID
+	}
+	return c.Name + " (" + ref + ")"
 }
 
 // Member is a company's place in a team.
