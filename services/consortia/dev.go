@@ -145,8 +145,8 @@ Consortia is running (development mode; state in %s)
   NATS JetStream   %s
   member gRPC      %s
   tender gRPC      %s
-Demo users: consortia users; a token for one: consortia token --as tera-manager
-Try: curl -H "Authorization: Bearer $(consortia token --as tera-manager)" %s/v1/tenders
+Demo users: go run ./services/consortia users; a token: go run ./services/consortia token --as tera-manager
+Try: curl -H "Authorization: Bearer $(go run ./services/consortia token --as tera-manager)" %s/v1/tenders
 Stop with Ctrl-C.
 `, dir, gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), gw.URL())
 		return nil
