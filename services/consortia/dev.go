@@ -140,7 +140,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintf(stdout, `
 Consortia is running (development mode; state in %s)
-  web console: %s/
+  web console      %s/
   HTTP API         %s/v1/ (OpenAPI: %s/openapi.json)
   NATS JetStream   %s
   member gRPC      %s
