@@ -25,6 +25,7 @@ import (
 	"github.com/consortia-dev/consortia/services/member"
 	"github.com/consortia-dev/consortia/services/member/domain"
 	"github.com/consortia-dev/consortia/services/platform/auth"
+	"github.com/consortia-dev/consortia/services/platform/datadir"
 	"github.com/consortia-dev/consortia/services/platform/taxid"
 )
 
@@ -131,6 +132,33 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	}
 	if len(members.GetOrganizations()) == 0 {
 		t.Error("the demo TERA cluster has no members")
+	}
+
+	// `consortia import` against the running stack: the real PLACSP feed imports
+	// its two entries; the second run finds nothing new (feed checkpoint), and
+	// without the checkpoint the service reports everything unchanged.
+	feed, err := datadir.Path("placsp", "sample_placsp.atom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	importFeed := func(extra ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"import", "placsp", feed, "--state", state}, extra...)...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("consortia import: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	if out := importFeed(); !strings.Contains(out, "2 new, 0 updated, 1 unchanged") {
+		t.Errorf("first import: %q", out)
+	}
+	if out := importFeed(); !strings.Contains(out, "nothing new since the last run") {
+		t.Errorf("second import: %q", out)
+	}
+	if out := importFeed("--no-checkpoint"); !strings.Contains(out, "0 new, 0 updated, 3 unchanged") {
+		t.Errorf("import without checkpoint: %q", out)
 	}
 }
 

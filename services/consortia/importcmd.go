@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +22,7 @@ import (
 	"github.com/consortia-dev/consortia/services/consortia/demo"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/config"
+	"github.com/consortia-dev/consortia/services/tender/intake/placsp"
 )
 
 var importFormats = []string{"placsp", "xlsx", "eforms", "ocds"}
@@ -38,7 +41,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	nutsPrefix := fs.String("nuts", "", "only tenders performed in this NUTS prefix, e.g. ES13 (Cantabria)")
 	cpvPrefix := fs.String("cpv", "", "only tenders with a CPV code starting with these digits")
 	addr := fs.String("tender", config.String("CONSORTIA_TENDER_ADDR", "127.0.0.1:7102"), "tender service address")
-	state := fs.String("state", config.String("CONSORTIA_STATE_DIR", ".data"), "state folder holding the development signing key")
+	state := fs.String("state", config.String("CONSORTIA_STATE_DIR", ".data"), "state folder: development signing key, feed checkpoints")
+	fs.Bool("no-checkpoint", false, "placsp: read the whole feed, ignoring (and not updating) the checkpoint")
 	// Flags may come after the paths.
 	var paths []string
 	rest := args[1:]
@@ -55,7 +59,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(paths) == 0 {
 		return errors.New("import: no PATH given")
 	}
-	files, err := expand(paths)
+	noCheckpoint := fs.Lookup("no-checkpoint").Value.(flag.Getter).Get().(bool)
+	docs, err := documents(ctx, format, paths, *state, noCheckpoint, stderr)
 	if err != nil {
 		return err
 	}
@@ -88,13 +93,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 
 	var total tenderv1.ImportSummary
-	for _, f := range files {
-		content, err := os.ReadFile(f)
-		if err != nil {
-			return err
+	for _, d := range docs {
+		f, content := d.name, d.content
+		if d.format == "intake-json" && d.records == 0 {
+			fmt.Fprintf(stdout, "%s: nothing new since the last run (checkpoint %s)\n", f, d.checkpointFile)
+			continue
 		}
 		stream, err := client.ImportTenders(ctx, &tenderv1.ImportTendersRequest{
-			ClusterId: clusterID, Format: format, Content: content, Filename: filepath.Base(f), NutsPrefix: *nutsPrefix, CpvPrefix: *cpvPrefix,
+			ClusterId: clusterID, Format: d.format, Content: content, Filename: filepath.Base(f), NutsPrefix: *nutsPrefix, CpvPrefix: *cpvPrefix,
 		}, grpc.MaxCallSendMsgSize(64<<20))
 		if err != nil {
 			return err
@@ -119,6 +125,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("%s: the service ended without a summary", f)
 		}
 		printSummary(stdout, filepath.Base(f), sum)
+		if d.commit != nil {
+			if err := d.commit(); err != nil {
+				return fmt.Errorf("save checkpoint: %w", err)
+			}
+		}
 		total.Created += sum.GetCreated()
 		total.Updated += sum.GetUpdated()
 		total.Unchanged += sum.GetUnchanged()
@@ -126,7 +137,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		total.Filtered += sum.GetFiltered()
 		total.Rejected = append(total.Rejected, sum.GetRejected()...)
 	}
-	if len(files) > 1 {
+	if len(docs) > 1 {
 		printSummary(stdout, "total", &total)
 	}
 	return nil
@@ -175,4 +186,70 @@ func printSummary(w io.Writer, name string, s *tenderv1.ImportSummary) {
 	for _, r := range s.GetRejected() {
 		fmt.Fprintf(w, "  rejected %s: %s\n", r.GetRecord(), r.GetReason())
 	}
+}
+
+// document is one import request: a source file as is, or the new records of a
+// paged PLACSP feed in the neutral intake JSON format.
+type document struct {
+	name, format   string
+	content        []byte
+	records        int
+	checkpointFile string
+	commit         func() error // saves the feed checkpoint after a successful import
+}
+
+// documents reads the paths: files and folders as they are, except PLACSP feeds,
+// which are read page by page following their rel="next" links (a file, a
+// folder of pages or an http(s) URL) and keep a checkpoint in the state folder,
+// so a second run sends only the entries that changed.
+func documents(ctx context.Context, format string, paths []string, state string, noCheckpoint bool, progress io.Writer) ([]document, error) {
+	if format != "placsp" {
+		files, err := expand(paths)
+		if err != nil {
+			return nil, err
+		}
+		var out []document
+		for _, f := range files {
+			content, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, document{name: f, format: format, content: content})
+		}
+		return out, nil
+	}
+	var out []document
+	for _, loc := range paths {
+		cpFile := filepath.Join(state, "feed-checkpoints", fmt.Sprintf("%x.json", sha256.Sum256([]byte(loc))))
+		cp := &placsp.Checkpoint{}
+		if !noCheckpoint {
+			var err error
+			if cp, err = placsp.LoadCheckpoint(cpFile); err != nil {
+				return nil, err
+			}
+		}
+		res, err := placsp.ReadFeed(ctx, loc, cp, func(done, _ int) { drawProgress(progress, "reading "+filepath.Base(loc), done, 0) })
+		fmt.Fprintln(progress)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", loc, err)
+		}
+		for _, r := range res.Rejected {
+			fmt.Fprintf(progress, "  rejected while reading %s: %s\n", r.Record, r.Reason)
+		}
+		content, err := json.Marshal(res.Tenders)
+		if err != nil {
+			return nil, err
+		}
+		d := document{name: loc, format: "intake-json", content: content, records: len(res.Tenders), checkpointFile: cpFile}
+		if !noCheckpoint {
+			d.commit = func() error {
+				if err := os.MkdirAll(filepath.Dir(cpFile), 0o700); err != nil {
+					return err
+				}
+				return cp.Save(cpFile)
+			}
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }

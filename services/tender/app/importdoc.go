@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,8 +18,10 @@ import (
 	"github.com/consortia-dev/consortia/services/tender/intake/xlsx"
 )
 
-// Formats accepted by ImportDocument.
-var Formats = []string{"placsp", "xlsx", "eforms", "ocds"}
+// Formats accepted by ImportDocument. "intake-json" is a JSON array of
+// already-parsed records (intake.Tender), as `consortia import placsp` sends
+// after reading a paged feed with its checkpoint.
+var Formats = []string{"placsp", "xlsx", "eforms", "ocds", "intake-json"}
 
 // ImportFilter keeps only some records of a document.
 type ImportFilter struct {
@@ -64,6 +67,14 @@ func ParseDocument(format string, content []byte, progress func(done, total int)
 			return intake.Result{}, err
 		}
 		return intake.Result{Tenders: []intake.Tender{t}}, nil
+	case "intake-json":
+		var ts []intake.Tender
+		dec := json.NewDecoder(bytes.NewReader(content))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&ts); err != nil {
+			return intake.Result{}, fmt.Errorf("intake JSON: %w", err)
+		}
+		return intake.Result{Tenders: ts}, nil
 	case "ocds":
 		v, err := ocds.DefaultValidator()
 		if err != nil {
