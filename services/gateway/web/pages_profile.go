@@ -157,21 +157,14 @@ func (s *Server) addCertification(w http.ResponseWriter, r *http.Request) {
 	done(w, r, "/profile#certifications", "cert.added")
 }
 
-// editCertification replaces a certification: the edited one is added and the
-// old one removed (the member API records certifications as add/remove events).
+// editCertification replaces a certification (renewal or correction) in one event.
 func (s *Server) editCertification(w http.ResponseWriter, r *http.Request) {
 	org, ok := s.companyOrg(w, r)
 	if !ok {
 		return
 	}
-	ctx := rpc(r)
-	added, err := s.d.Member.AddCertification(ctx, &memberv1.AddCertificationRequest{OrganizationId: org, Certification: certificationFrom(r), ExpectedVersion: version(r)})
-	if err != nil {
-		s.actionFail(w, r, err, "/profile#certifications")
-		return
-	}
-	_, err = s.d.Member.RemoveCertification(ctx, &memberv1.RemoveCertificationRequest{
-		OrganizationId: org, CertificationId: r.PathValue("cid"), ExpectedVersion: added.GetOrganization().GetVersion(),
+	_, err := s.d.Member.ReplaceCertification(rpc(r), &memberv1.ReplaceCertificationRequest{
+		OrganizationId: org, CertificationId: r.PathValue("cid"), Certification: certificationFrom(r), ExpectedVersion: version(r),
 	})
 	if err != nil {
 		s.actionFail(w, r, err, "/profile#certifications")

@@ -333,6 +333,13 @@ func (s *Service) AddCertification(ctx context.Context, id string, c domain.Cert
 	})
 }
 
+// ReplaceCertification replaces a certification in one event.
+func (s *Service) ReplaceCertification(ctx context.Context, id, certID string, c domain.CertificationInput, expected uint64, key string) (domain.Organization, error) {
+	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+		return o.ReplaceCertification(certID, c)
+	})
+}
+
 // RemoveCertification removes a certification.
 func (s *Service) RemoveCertification(ctx context.Context, id, certID string, expected uint64, key string) (domain.Organization, error) {
 	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {

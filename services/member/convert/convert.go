@@ -143,6 +143,8 @@ func Event(e domain.Event) (proto.Message, error) {
 		return &memberv1.OrganizationProfileUpdated{OrganizationId: e.OrganizationID, Profile: Profile(e.Profile)}, nil
 	case domain.CertificationAdded:
 		return &memberv1.CertificationAdded{OrganizationId: e.OrganizationID, Certification: Certification(e.Certification)}, nil
+	case domain.CertificationReplaced:
+		return &memberv1.CertificationReplaced{OrganizationId: e.OrganizationID, Certification: Certification(e.Certification)}, nil
 	case domain.CertificationRemoved:
 		return &memberv1.CertificationRemoved{OrganizationId: e.OrganizationID, CertificationId: e.CertificationID}, nil
 	case domain.TurnoverReported:
@@ -176,6 +178,8 @@ func EventFrom(m proto.Message) (domain.Event, error) {
 		return domain.OrganizationProfileUpdated{OrganizationID: e.GetOrganizationId(), Profile: ProfileFrom(e.GetProfile())}, nil
 	case *memberv1.CertificationAdded:
 		return domain.CertificationAdded{OrganizationID: e.GetOrganizationId(), Certification: CertificationFrom(e.GetCertification())}, nil
+	case *memberv1.CertificationReplaced:
+		return domain.CertificationReplaced{OrganizationID: e.GetOrganizationId(), Certification: CertificationFrom(e.GetCertification())}, nil
 	case *memberv1.CertificationRemoved:
 		return domain.CertificationRemoved{OrganizationID: e.GetOrganizationId(), CertificationID: e.GetCertificationId()}, nil
 	case *memberv1.TurnoverReported:

@@ -111,6 +111,24 @@ func (o *Organization) AddCertification(c CertificationInput) (Event, error) {
 	return CertificationAdded{OrganizationID: o.ID, Certification: cert}, nil
 }
 
+// ReplaceCertification validates and returns the event replacing certification
+// id (a renewal or a correction); the certification keeps its id.
+func (o *Organization) ReplaceCertification(id string, c CertificationInput) (Event, error) {
+	var v domainerr.Violations
+	if id == "" {
+		v.Add("certification_id", "required")
+	}
+	cert, _ := validateCertification(&v, "certification.", c)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(o.Certifications, func(c Certification) bool { return c.ID == id }) {
+		return nil, fmt.Errorf("certification %q of organization %s: %w", id, o.ID, domainerr.ErrNotFound)
+	}
+	cert.ID = id
+	return CertificationReplaced{OrganizationID: o.ID, Certification: cert}, nil
+}
+
 // RemoveCertification returns the event removing certification id.
 func (o *Organization) RemoveCertification(id string) (Event, error) {
 	if !slices.ContainsFunc(o.Certifications, func(c Certification) bool { return c.ID == id }) {

@@ -48,6 +48,12 @@ type CertificationAdded struct {
 	Certification  Certification
 }
 
+// CertificationReplaced replaces a certification, keeping its id.
+type CertificationReplaced struct {
+	OrganizationID string
+	Certification  Certification
+}
+
 // CertificationRemoved removes a certification.
 type CertificationRemoved struct{ OrganizationID, CertificationID string }
 
@@ -80,6 +86,7 @@ func (OrganizationRegistered) memberEvent()     {}
 func (OrganizationProfileUpdated) memberEvent() {}
 func (CertificationAdded) memberEvent()         {}
 func (CertificationRemoved) memberEvent()       {}
+func (CertificationReplaced) memberEvent()      {}
 func (TurnoverReported) memberEvent()           {}
 func (ReferenceAdded) memberEvent()             {}
 func (ReferenceRemoved) memberEvent()           {}

@@ -164,6 +164,14 @@ func (o *Organization) Apply(e Event, at time.Time, version uint64) error {
 		o.Profile = e.Profile
 	case CertificationAdded:
 		o.Certifications = append(o.Certifications, e.Certification)
+	case CertificationReplaced:
+		certs := slices.Clone(o.Certifications)
+		for i := range certs {
+			if certs[i].ID == e.Certification.ID {
+				certs[i] = e.Certification
+			}
+		}
+		o.Certifications = certs
 	case CertificationRemoved:
 		o.Certifications = slices.DeleteFunc(slices.Clone(o.Certifications), func(c Certification) bool { return c.ID == e.CertificationID })
 	case TurnoverReported:

@@ -778,3 +778,37 @@ func TestRetriedUpdatesAreIdempotent(t *testing.T) {
 	_, err = e.c.ReportTurnover(withKey(e.ctxAs(company(id)), "turnover-2025-b"), rt)
 	wantCode(t, err, codes.Aborted)
 }
+
+// Renewing a certification is one event that keeps the id; an unknown id is
+// NotFound and a bad date names the field; neither appends anything.
+func TestReplaceCertification(t *testing.T) {
+	e := newEnv(t)
+	org := e.register(31, "Renewals")
+	id, cert := org.GetId(), org.GetCertifications()[0]
+	before := e.events()
+	res, err := e.c.ReplaceCertification(e.ctxAs(company(id)), &memberv1.ReplaceCertificationRequest{
+		OrganizationId: id, CertificationId: cert.GetId(),
+		Certification: &memberv1.Certification{Kind: "ENS", Level: "alta", IssueDate: "2026-01-01", ExpiryDate: "2029-01-01"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.GetOrganization().GetCertifications()
+	if len(got) != 1 || got[0].GetId() != cert.GetId() || got[0].GetLevel() != "alta" || got[0].GetExpiryDate() != "2029-01-01" {
+		t.Fatalf("certifications after replace = %v", got)
+	}
+	e.wantEvents(before + 1)
+	_, err = e.c.ReplaceCertification(e.ctxAs(company(id)), &memberv1.ReplaceCertificationRequest{
+		OrganizationId: id, CertificationId: "nope",
+		Certification: &memberv1.Certification{Kind: "ENS", Level: "alta", IssueDate: "2026-01-01", ExpiryDate: "2029-01-01"},
+	})
+	wantCode(t, err, codes.NotFound)
+	_, err = e.c.ReplaceCertification(e.ctxAs(company(id)), &memberv1.ReplaceCertificationRequest{
+		OrganizationId: id, CertificationId: cert.GetId(),
+		Certification: &memberv1.Certification{Kind: "ENS", Level: "alta", IssueDate: "2026-01-01", ExpiryDate: "2025-01-01"},
+	})
+	if st := wantCode(t, err, codes.InvalidArgument); !slices.Contains(fieldViolations(t, st), "certification.expiry_date") {
+		t.Errorf("violations = %v", fieldViolations(t, st))
+	}
+	e.wantEvents(before + 1)
+}

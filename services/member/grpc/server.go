@@ -128,6 +128,15 @@ func (s *Server) AddCertification(ctx context.Context, r *memberv1.AddCertificat
 	return &memberv1.AddCertificationResponse{Organization: o}, nil
 }
 
+// ReplaceCertification implements the RPC.
+func (s *Server) ReplaceCertification(ctx context.Context, r *memberv1.ReplaceCertificationRequest) (*memberv1.ReplaceCertificationResponse, error) {
+	o, err := orgResult(s.svc.ReplaceCertification(ctx, r.GetOrganizationId(), r.GetCertificationId(), convert.CertificationInput(r.GetCertification()), r.GetExpectedVersion(), key(ctx)))
+	if err != nil {
+		return nil, err
+	}
+	return &memberv1.ReplaceCertificationResponse{Organization: o}, nil
+}
+
 // RemoveCertification implements the RPC.
 func (s *Server) RemoveCertification(ctx context.Context, r *memberv1.RemoveCertificationRequest) (*memberv1.RemoveCertificationResponse, error) {
 	o, err := orgResult(s.svc.RemoveCertification(ctx, r.GetOrganizationId(), r.GetCertificationId(), r.GetExpectedVersion(), key(ctx)))

@@ -104,6 +104,15 @@ func Fold(c *domain.Company, m any) {
 		c.Capabilities, c.CPVInterests = e.GetProfile().GetCapabilities(), e.GetProfile().GetCpvInterests()
 	case *memberv1.CertificationAdded:
 		c.Certifications = append(slices.Clone(c.Certifications), certification(e.GetCertification()))
+	case *memberv1.CertificationReplaced:
+		nc := certification(e.GetCertification())
+		certs := slices.Clone(c.Certifications)
+		for i := range certs {
+			if certs[i].ID == nc.ID {
+				certs[i] = nc
+			}
+		}
+		c.Certifications = certs
 	case *memberv1.CertificationRemoved:
 		c.Certifications = slices.DeleteFunc(slices.Clone(c.Certifications), func(x domain.CompanyCertification) bool { return x.ID == e.GetCertificationId() })
 	case *memberv1.TurnoverReported:

@@ -75,6 +75,11 @@ func TestFold(t *testing.T) {
 				t.Errorf("certifications %+v", c.Certifications)
 			}
 		}},
+		{"certification replaced", &memberv1.CertificationReplaced{Certification: &memberv1.Certification{Id: "c-ens", Kind: "ENS", Level: "basica", IssueDate: "2025-01-01", ExpiryDate: "2026-01-01"}}, func(t *testing.T, c domain.Company) {
+			if len(c.Certifications) != 3 || c.Certifications[0].ID != "c-ens" || c.Certifications[0].Level != eligibility.LevelBasica {
+				t.Errorf("certifications %+v", c.Certifications)
+			}
+		}},
 		{"certification removed", &memberv1.CertificationRemoved{CertificationId: "c-ens"}, func(t *testing.T, c domain.Company) {
 			if len(c.Certifications) != 2 || c.Certifications[0].ID != "c-iso" {
 				t.Errorf("certifications %+v", c.Certifications)

@@ -919,6 +919,125 @@ func (x *AddCertificationResponse) GetOrganization() *Organization {
 	return nil
 }
 
+// ReplaceCertificationRequest is the input of ReplaceCertification.
+type ReplaceCertificationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The organisation's id.
+	OrganizationId string `protobuf:"bytes,1,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
+	// The certification to replace.
+	CertificationId string `protobuf:"bytes,2,opt,name=certification_id,json=certificationId,proto3" json:"certification_id,omitempty"`
+	// The new certification (it keeps the id).
+	Certification *Certification `protobuf:"bytes,3,opt,name=certification,proto3" json:"certification,omitempty"`
+	// Expected aggregate version; 0 skips the check.
+	ExpectedVersion uint64 `protobuf:"varint,4,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ReplaceCertificationRequest) Reset() {
+	*x = ReplaceCertificationRequest{}
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplaceCertificationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplaceCertificationRequest) ProtoMessage() {}
+
+func (x *ReplaceCertificationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplaceCertificationRequest.ProtoReflect.Descriptor instead.
+func (*ReplaceCertificationRequest) Descriptor() ([]byte, []int) {
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ReplaceCertificationRequest) GetOrganizationId() string {
+	if x != nil {
+		return x.OrganizationId
+	}
+	return ""
+}
+
+func (x *ReplaceCertificationRequest) GetCertificationId() string {
+	if x != nil {
+		return x.CertificationId
+	}
+	return ""
+}
+
+func (x *ReplaceCertificationRequest) GetCertification() *Certification {
+	if x != nil {
+		return x.Certification
+	}
+	return nil
+}
+
+func (x *ReplaceCertificationRequest) GetExpectedVersion() uint64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+// ReplaceCertificationResponse is the output of ReplaceCertification.
+type ReplaceCertificationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The updated organisation.
+	Organization  *Organization `protobuf:"bytes,1,opt,name=organization,proto3" json:"organization,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplaceCertificationResponse) Reset() {
+	*x = ReplaceCertificationResponse{}
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplaceCertificationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplaceCertificationResponse) ProtoMessage() {}
+
+func (x *ReplaceCertificationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplaceCertificationResponse.ProtoReflect.Descriptor instead.
+func (*ReplaceCertificationResponse) Descriptor() ([]byte, []int) {
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ReplaceCertificationResponse) GetOrganization() *Organization {
+	if x != nil {
+		return x.Organization
+	}
+	return nil
+}
+
 // RemoveCertificationRequest is the input of RemoveCertification.
 type RemoveCertificationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -934,7 +1053,7 @@ type RemoveCertificationRequest struct {
 
 func (x *RemoveCertificationRequest) Reset() {
 	*x = RemoveCertificationRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[16]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -946,7 +1065,7 @@ func (x *RemoveCertificationRequest) String() string {
 func (*RemoveCertificationRequest) ProtoMessage() {}
 
 func (x *RemoveCertificationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[16]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -959,7 +1078,7 @@ func (x *RemoveCertificationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveCertificationRequest.ProtoReflect.Descriptor instead.
 func (*RemoveCertificationRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{16}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RemoveCertificationRequest) GetOrganizationId() string {
@@ -994,7 +1113,7 @@ type RemoveCertificationResponse struct {
 
 func (x *RemoveCertificationResponse) Reset() {
 	*x = RemoveCertificationResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[17]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1006,7 +1125,7 @@ func (x *RemoveCertificationResponse) String() string {
 func (*RemoveCertificationResponse) ProtoMessage() {}
 
 func (x *RemoveCertificationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[17]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1019,7 +1138,7 @@ func (x *RemoveCertificationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveCertificationResponse.ProtoReflect.Descriptor instead.
 func (*RemoveCertificationResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{17}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RemoveCertificationResponse) GetOrganization() *Organization {
@@ -1044,7 +1163,7 @@ type ReportTurnoverRequest struct {
 
 func (x *ReportTurnoverRequest) Reset() {
 	*x = ReportTurnoverRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[18]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1056,7 +1175,7 @@ func (x *ReportTurnoverRequest) String() string {
 func (*ReportTurnoverRequest) ProtoMessage() {}
 
 func (x *ReportTurnoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[18]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1069,7 +1188,7 @@ func (x *ReportTurnoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportTurnoverRequest.ProtoReflect.Descriptor instead.
 func (*ReportTurnoverRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{18}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ReportTurnoverRequest) GetOrganizationId() string {
@@ -1104,7 +1223,7 @@ type ReportTurnoverResponse struct {
 
 func (x *ReportTurnoverResponse) Reset() {
 	*x = ReportTurnoverResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[19]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1116,7 +1235,7 @@ func (x *ReportTurnoverResponse) String() string {
 func (*ReportTurnoverResponse) ProtoMessage() {}
 
 func (x *ReportTurnoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[19]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1129,7 +1248,7 @@ func (x *ReportTurnoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportTurnoverResponse.ProtoReflect.Descriptor instead.
 func (*ReportTurnoverResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{19}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ReportTurnoverResponse) GetOrganization() *Organization {
@@ -1154,7 +1273,7 @@ type AddReferenceRequest struct {
 
 func (x *AddReferenceRequest) Reset() {
 	*x = AddReferenceRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[20]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1166,7 +1285,7 @@ func (x *AddReferenceRequest) String() string {
 func (*AddReferenceRequest) ProtoMessage() {}
 
 func (x *AddReferenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[20]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1179,7 +1298,7 @@ func (x *AddReferenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddReferenceRequest.ProtoReflect.Descriptor instead.
 func (*AddReferenceRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{20}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AddReferenceRequest) GetOrganizationId() string {
@@ -1214,7 +1333,7 @@ type AddReferenceResponse struct {
 
 func (x *AddReferenceResponse) Reset() {
 	*x = AddReferenceResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[21]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1226,7 +1345,7 @@ func (x *AddReferenceResponse) String() string {
 func (*AddReferenceResponse) ProtoMessage() {}
 
 func (x *AddReferenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[21]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1239,7 +1358,7 @@ func (x *AddReferenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddReferenceResponse.ProtoReflect.Descriptor instead.
 func (*AddReferenceResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{21}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AddReferenceResponse) GetOrganization() *Organization {
@@ -1264,7 +1383,7 @@ type RemoveReferenceRequest struct {
 
 func (x *RemoveReferenceRequest) Reset() {
 	*x = RemoveReferenceRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[22]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1276,7 +1395,7 @@ func (x *RemoveReferenceRequest) String() string {
 func (*RemoveReferenceRequest) ProtoMessage() {}
 
 func (x *RemoveReferenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[22]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1289,7 +1408,7 @@ func (x *RemoveReferenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveReferenceRequest.ProtoReflect.Descriptor instead.
 func (*RemoveReferenceRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{22}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RemoveReferenceRequest) GetOrganizationId() string {
@@ -1324,7 +1443,7 @@ type RemoveReferenceResponse struct {
 
 func (x *RemoveReferenceResponse) Reset() {
 	*x = RemoveReferenceResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[23]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1336,7 +1455,7 @@ func (x *RemoveReferenceResponse) String() string {
 func (*RemoveReferenceResponse) ProtoMessage() {}
 
 func (x *RemoveReferenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[23]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1349,7 +1468,7 @@ func (x *RemoveReferenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveReferenceResponse.ProtoReflect.Descriptor instead.
 func (*RemoveReferenceResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{23}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RemoveReferenceResponse) GetOrganization() *Organization {
@@ -1372,7 +1491,7 @@ type RequestMembershipRequest struct {
 
 func (x *RequestMembershipRequest) Reset() {
 	*x = RequestMembershipRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[24]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1384,7 +1503,7 @@ func (x *RequestMembershipRequest) String() string {
 func (*RequestMembershipRequest) ProtoMessage() {}
 
 func (x *RequestMembershipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[24]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1397,7 +1516,7 @@ func (x *RequestMembershipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestMembershipRequest.ProtoReflect.Descriptor instead.
 func (*RequestMembershipRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{24}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RequestMembershipRequest) GetOrganizationId() string {
@@ -1425,7 +1544,7 @@ type RequestMembershipResponse struct {
 
 func (x *RequestMembershipResponse) Reset() {
 	*x = RequestMembershipResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[25]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1437,7 +1556,7 @@ func (x *RequestMembershipResponse) String() string {
 func (*RequestMembershipResponse) ProtoMessage() {}
 
 func (x *RequestMembershipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[25]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1450,7 +1569,7 @@ func (x *RequestMembershipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestMembershipResponse.ProtoReflect.Descriptor instead.
 func (*RequestMembershipResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{25}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RequestMembershipResponse) GetOrganization() *Organization {
@@ -1473,7 +1592,7 @@ type ApproveMembershipRequest struct {
 
 func (x *ApproveMembershipRequest) Reset() {
 	*x = ApproveMembershipRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[26]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1485,7 +1604,7 @@ func (x *ApproveMembershipRequest) String() string {
 func (*ApproveMembershipRequest) ProtoMessage() {}
 
 func (x *ApproveMembershipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[26]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1498,7 +1617,7 @@ func (x *ApproveMembershipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveMembershipRequest.ProtoReflect.Descriptor instead.
 func (*ApproveMembershipRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{26}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ApproveMembershipRequest) GetOrganizationId() string {
@@ -1526,7 +1645,7 @@ type ApproveMembershipResponse struct {
 
 func (x *ApproveMembershipResponse) Reset() {
 	*x = ApproveMembershipResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[27]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1657,7 @@ func (x *ApproveMembershipResponse) String() string {
 func (*ApproveMembershipResponse) ProtoMessage() {}
 
 func (x *ApproveMembershipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[27]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1670,7 @@ func (x *ApproveMembershipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveMembershipResponse.ProtoReflect.Descriptor instead.
 func (*ApproveMembershipResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{27}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ApproveMembershipResponse) GetOrganization() *Organization {
@@ -1576,7 +1695,7 @@ type SuspendMembershipRequest struct {
 
 func (x *SuspendMembershipRequest) Reset() {
 	*x = SuspendMembershipRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[28]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1588,7 +1707,7 @@ func (x *SuspendMembershipRequest) String() string {
 func (*SuspendMembershipRequest) ProtoMessage() {}
 
 func (x *SuspendMembershipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[28]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1601,7 +1720,7 @@ func (x *SuspendMembershipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuspendMembershipRequest.ProtoReflect.Descriptor instead.
 func (*SuspendMembershipRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{28}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SuspendMembershipRequest) GetOrganizationId() string {
@@ -1636,7 +1755,7 @@ type SuspendMembershipResponse struct {
 
 func (x *SuspendMembershipResponse) Reset() {
 	*x = SuspendMembershipResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[29]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1648,7 +1767,7 @@ func (x *SuspendMembershipResponse) String() string {
 func (*SuspendMembershipResponse) ProtoMessage() {}
 
 func (x *SuspendMembershipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[29]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1661,7 +1780,7 @@ func (x *SuspendMembershipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuspendMembershipResponse.ProtoReflect.Descriptor instead.
 func (*SuspendMembershipResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{29}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SuspendMembershipResponse) GetOrganization() *Organization {
@@ -1684,7 +1803,7 @@ type CheckMembershipRequest struct {
 
 func (x *CheckMembershipRequest) Reset() {
 	*x = CheckMembershipRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[30]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1696,7 +1815,7 @@ func (x *CheckMembershipRequest) String() string {
 func (*CheckMembershipRequest) ProtoMessage() {}
 
 func (x *CheckMembershipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[30]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1709,7 +1828,7 @@ func (x *CheckMembershipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckMembershipRequest.ProtoReflect.Descriptor instead.
 func (*CheckMembershipRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{30}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CheckMembershipRequest) GetOrganizationId() string {
@@ -1739,7 +1858,7 @@ type CheckMembershipResponse struct {
 
 func (x *CheckMembershipResponse) Reset() {
 	*x = CheckMembershipResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[31]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1751,7 +1870,7 @@ func (x *CheckMembershipResponse) String() string {
 func (*CheckMembershipResponse) ProtoMessage() {}
 
 func (x *CheckMembershipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[31]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1764,7 +1883,7 @@ func (x *CheckMembershipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckMembershipResponse.ProtoReflect.Descriptor instead.
 func (*CheckMembershipResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{31}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CheckMembershipResponse) GetStatus() MembershipStatus {
@@ -1790,7 +1909,7 @@ type ListCapabilitiesRequest struct {
 
 func (x *ListCapabilitiesRequest) Reset() {
 	*x = ListCapabilitiesRequest{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[32]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1802,7 +1921,7 @@ func (x *ListCapabilitiesRequest) String() string {
 func (*ListCapabilitiesRequest) ProtoMessage() {}
 
 func (x *ListCapabilitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[32]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1815,7 +1934,7 @@ func (x *ListCapabilitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCapabilitiesRequest.ProtoReflect.Descriptor instead.
 func (*ListCapabilitiesRequest) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{32}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{34}
 }
 
 // ListCapabilitiesResponse is the output of ListCapabilities.
@@ -1829,7 +1948,7 @@ type ListCapabilitiesResponse struct {
 
 func (x *ListCapabilitiesResponse) Reset() {
 	*x = ListCapabilitiesResponse{}
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[33]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1841,7 +1960,7 @@ func (x *ListCapabilitiesResponse) String() string {
 func (*ListCapabilitiesResponse) ProtoMessage() {}
 
 func (x *ListCapabilitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_member_service_proto_msgTypes[33]
+	mi := &file_consortia_member_v1_member_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1854,7 +1973,7 @@ func (x *ListCapabilitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCapabilitiesResponse.ProtoReflect.Descriptor instead.
 func (*ListCapabilitiesResponse) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{33}
+	return file_consortia_member_v1_member_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListCapabilitiesResponse) GetCapabilities() []*Capability {
@@ -1928,6 +2047,13 @@ const file_consortia_member_v1_member_service_proto_rawDesc = "" +
 	"\rcertification\x18\x02 \x01(\v2\".consortia.member.v1.CertificationR\rcertification\x12)\n" +
 	"\x10expected_version\x18\x03 \x01(\x04R\x0fexpectedVersion\"a\n" +
 	"\x18AddCertificationResponse\x12E\n" +
+	"\forganization\x18\x01 \x01(\v2!.consortia.member.v1.OrganizationR\forganization\"\xe6\x01\n" +
+	"\x1bReplaceCertificationRequest\x12'\n" +
+	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12)\n" +
+	"\x10certification_id\x18\x02 \x01(\tR\x0fcertificationId\x12H\n" +
+	"\rcertification\x18\x03 \x01(\v2\".consortia.member.v1.CertificationR\rcertification\x12)\n" +
+	"\x10expected_version\x18\x04 \x01(\x04R\x0fexpectedVersion\"e\n" +
+	"\x1cReplaceCertificationResponse\x12E\n" +
 	"\forganization\x18\x01 \x01(\v2!.consortia.member.v1.OrganizationR\forganization\"\x9b\x01\n" +
 	"\x1aRemoveCertificationRequest\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12)\n" +
@@ -1981,7 +2107,7 @@ const file_consortia_member_v1_member_service_proto_rawDesc = "" +
 	"\x06active\x18\x02 \x01(\bR\x06active\"\x19\n" +
 	"\x17ListCapabilitiesRequest\"_\n" +
 	"\x18ListCapabilitiesResponse\x12C\n" +
-	"\fcapabilities\x18\x01 \x03(\v2\x1f.consortia.member.v1.CapabilityR\fcapabilities2\x8b\x0f\n" +
+	"\fcapabilities\x18\x01 \x03(\v2\x1f.consortia.member.v1.CapabilityR\fcapabilities2\x88\x10\n" +
 	"\rMemberService\x12f\n" +
 	"\rCreateCluster\x12).consortia.member.v1.CreateClusterRequest\x1a*.consortia.member.v1.CreateClusterResponse\x12]\n" +
 	"\n" +
@@ -1991,7 +2117,8 @@ const file_consortia_member_v1_member_service_proto_rawDesc = "" +
 	"\x0fGetOrganization\x12+.consortia.member.v1.GetOrganizationRequest\x1a,.consortia.member.v1.GetOrganizationResponse\x12r\n" +
 	"\x11ListOrganizations\x12-.consortia.member.v1.ListOrganizationsRequest\x1a..consortia.member.v1.ListOrganizationsResponse\x12\x8a\x01\n" +
 	"\x19UpdateOrganizationProfile\x125.consortia.member.v1.UpdateOrganizationProfileRequest\x1a6.consortia.member.v1.UpdateOrganizationProfileResponse\x12o\n" +
-	"\x10AddCertification\x12,.consortia.member.v1.AddCertificationRequest\x1a-.consortia.member.v1.AddCertificationResponse\x12x\n" +
+	"\x10AddCertification\x12,.consortia.member.v1.AddCertificationRequest\x1a-.consortia.member.v1.AddCertificationResponse\x12{\n" +
+	"\x14ReplaceCertification\x120.consortia.member.v1.ReplaceCertificationRequest\x1a1.consortia.member.v1.ReplaceCertificationResponse\x12x\n" +
 	"\x13RemoveCertification\x12/.consortia.member.v1.RemoveCertificationRequest\x1a0.consortia.member.v1.RemoveCertificationResponse\x12i\n" +
 	"\x0eReportTurnover\x12*.consortia.member.v1.ReportTurnoverRequest\x1a+.consortia.member.v1.ReportTurnoverResponse\x12c\n" +
 	"\fAddReference\x12(.consortia.member.v1.AddReferenceRequest\x1a).consortia.member.v1.AddReferenceResponse\x12l\n" +
@@ -2015,7 +2142,7 @@ func file_consortia_member_v1_member_service_proto_rawDescGZIP() []byte {
 	return file_consortia_member_v1_member_service_proto_rawDescData
 }
 
-var file_consortia_member_v1_member_service_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_consortia_member_v1_member_service_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_consortia_member_v1_member_service_proto_goTypes = []any{
 	(*CreateClusterRequest)(nil),              // 0: consortia.member.v1.CreateClusterRequest
 	(*CreateClusterResponse)(nil),             // 1: consortia.member.v1.CreateClusterResponse
@@ -2033,100 +2160,106 @@ var file_consortia_member_v1_member_service_proto_goTypes = []any{
 	(*UpdateOrganizationProfileResponse)(nil), // 13: consortia.member.v1.UpdateOrganizationProfileResponse
 	(*AddCertificationRequest)(nil),           // 14: consortia.member.v1.AddCertificationRequest
 	(*AddCertificationResponse)(nil),          // 15: consortia.member.v1.AddCertificationResponse
-	(*RemoveCertificationRequest)(nil),        // 16: consortia.member.v1.RemoveCertificationRequest
-	(*RemoveCertificationResponse)(nil),       // 17: consortia.member.v1.RemoveCertificationResponse
-	(*ReportTurnoverRequest)(nil),             // 18: consortia.member.v1.ReportTurnoverRequest
-	(*ReportTurnoverResponse)(nil),            // 19: consortia.member.v1.ReportTurnoverResponse
-	(*AddReferenceRequest)(nil),               // 20: consortia.member.v1.AddReferenceRequest
-	(*AddReferenceResponse)(nil),              // 21: consortia.member.v1.AddReferenceResponse
-	(*RemoveReferenceRequest)(nil),            // 22: consortia.member.v1.RemoveReferenceRequest
-	(*RemoveReferenceResponse)(nil),           // 23: consortia.member.v1.RemoveReferenceResponse
-	(*RequestMembershipRequest)(nil),          // 24: consortia.member.v1.RequestMembershipRequest
-	(*RequestMembershipResponse)(nil),         // 25: consortia.member.v1.RequestMembershipResponse
-	(*ApproveMembershipRequest)(nil),          // 26: consortia.member.v1.ApproveMembershipRequest
-	(*ApproveMembershipResponse)(nil),         // 27: consortia.member.v1.ApproveMembershipResponse
-	(*SuspendMembershipRequest)(nil),          // 28: consortia.member.v1.SuspendMembershipRequest
-	(*SuspendMembershipResponse)(nil),         // 29: consortia.member.v1.SuspendMembershipResponse
-	(*CheckMembershipRequest)(nil),            // 30: consortia.member.v1.CheckMembershipRequest
-	(*CheckMembershipResponse)(nil),           // 31: consortia.member.v1.CheckMembershipResponse
-	(*ListCapabilitiesRequest)(nil),           // 32: consortia.member.v1.ListCapabilitiesRequest
-	(*ListCapabilitiesResponse)(nil),          // 33: consortia.member.v1.ListCapabilitiesResponse
-	(*Cluster)(nil),                           // 34: consortia.member.v1.Cluster
-	(OrganizationKind)(0),                     // 35: consortia.member.v1.OrganizationKind
-	(*OrganizationProfile)(nil),               // 36: consortia.member.v1.OrganizationProfile
-	(*Certification)(nil),                     // 37: consortia.member.v1.Certification
-	(*Turnover)(nil),                          // 38: consortia.member.v1.Turnover
-	(*Reference)(nil),                         // 39: consortia.member.v1.Reference
-	(*Organization)(nil),                      // 40: consortia.member.v1.Organization
-	(MembershipStatus)(0),                     // 41: consortia.member.v1.MembershipStatus
-	(*Capability)(nil),                        // 42: consortia.member.v1.Capability
+	(*ReplaceCertificationRequest)(nil),       // 16: consortia.member.v1.ReplaceCertificationRequest
+	(*ReplaceCertificationResponse)(nil),      // 17: consortia.member.v1.ReplaceCertificationResponse
+	(*RemoveCertificationRequest)(nil),        // 18: consortia.member.v1.RemoveCertificationRequest
+	(*RemoveCertificationResponse)(nil),       // 19: consortia.member.v1.RemoveCertificationResponse
+	(*ReportTurnoverRequest)(nil),             // 20: consortia.member.v1.ReportTurnoverRequest
+	(*ReportTurnoverResponse)(nil),            // 21: consortia.member.v1.ReportTurnoverResponse
+	(*AddReferenceRequest)(nil),               // 22: consortia.member.v1.AddReferenceRequest
+	(*AddReferenceResponse)(nil),              // 23: consortia.member.v1.AddReferenceResponse
+	(*RemoveReferenceRequest)(nil),            // 24: consortia.member.v1.RemoveReferenceRequest
+	(*RemoveReferenceResponse)(nil),           // 25: consortia.member.v1.RemoveReferenceResponse
+	(*RequestMembershipRequest)(nil),          // 26: consortia.member.v1.RequestMembershipRequest
+	(*RequestMembershipResponse)(nil),         // 27: consortia.member.v1.RequestMembershipResponse
+	(*ApproveMembershipRequest)(nil),          // 28: consortia.member.v1.ApproveMembershipRequest
+	(*ApproveMembershipResponse)(nil),         // 29: consortia.member.v1.ApproveMembershipResponse
+	(*SuspendMembershipRequest)(nil),          // 30: consortia.member.v1.SuspendMembershipRequest
+	(*SuspendMembershipResponse)(nil),         // 31: consortia.member.v1.SuspendMembershipResponse
+	(*CheckMembershipRequest)(nil),            // 32: consortia.member.v1.CheckMembershipRequest
+	(*CheckMembershipResponse)(nil),           // 33: consortia.member.v1.CheckMembershipResponse
+	(*ListCapabilitiesRequest)(nil),           // 34: consortia.member.v1.ListCapabilitiesRequest
+	(*ListCapabilitiesResponse)(nil),          // 35: consortia.member.v1.ListCapabilitiesResponse
+	(*Cluster)(nil),                           // 36: consortia.member.v1.Cluster
+	(OrganizationKind)(0),                     // 37: consortia.member.v1.OrganizationKind
+	(*OrganizationProfile)(nil),               // 38: consortia.member.v1.OrganizationProfile
+	(*Certification)(nil),                     // 39: consortia.member.v1.Certification
+	(*Turnover)(nil),                          // 40: consortia.member.v1.Turnover
+	(*Reference)(nil),                         // 41: consortia.member.v1.Reference
+	(*Organization)(nil),                      // 42: consortia.member.v1.Organization
+	(MembershipStatus)(0),                     // 43: consortia.member.v1.MembershipStatus
+	(*Capability)(nil),                        // 44: consortia.member.v1.Capability
 }
 var file_consortia_member_v1_member_service_proto_depIdxs = []int32{
-	34, // 0: consortia.member.v1.CreateClusterResponse.cluster:type_name -> consortia.member.v1.Cluster
-	34, // 1: consortia.member.v1.GetClusterResponse.cluster:type_name -> consortia.member.v1.Cluster
-	34, // 2: consortia.member.v1.ListClustersResponse.clusters:type_name -> consortia.member.v1.Cluster
-	35, // 3: consortia.member.v1.RegisterOrganizationRequest.kind:type_name -> consortia.member.v1.OrganizationKind
-	36, // 4: consortia.member.v1.RegisterOrganizationRequest.profile:type_name -> consortia.member.v1.OrganizationProfile
-	37, // 5: consortia.member.v1.RegisterOrganizationRequest.certifications:type_name -> consortia.member.v1.Certification
-	38, // 6: consortia.member.v1.RegisterOrganizationRequest.turnover:type_name -> consortia.member.v1.Turnover
-	39, // 7: consortia.member.v1.RegisterOrganizationRequest.references:type_name -> consortia.member.v1.Reference
-	40, // 8: consortia.member.v1.RegisterOrganizationResponse.organization:type_name -> consortia.member.v1.Organization
-	40, // 9: consortia.member.v1.GetOrganizationResponse.organization:type_name -> consortia.member.v1.Organization
-	40, // 10: consortia.member.v1.ListOrganizationsResponse.organizations:type_name -> consortia.member.v1.Organization
-	36, // 11: consortia.member.v1.UpdateOrganizationProfileRequest.profile:type_name -> consortia.member.v1.OrganizationProfile
-	40, // 12: consortia.member.v1.UpdateOrganizationProfileResponse.organization:type_name -> consortia.member.v1.Organization
-	37, // 13: consortia.member.v1.AddCertificationRequest.certification:type_name -> consortia.member.v1.Certification
-	40, // 14: consortia.member.v1.AddCertificationResponse.organization:type_name -> consortia.member.v1.Organization
-	40, // 15: consortia.member.v1.RemoveCertificationResponse.organization:type_name -> consortia.member.v1.Organization
-	38, // 16: consortia.member.v1.ReportTurnoverRequest.turnover:type_name -> consortia.member.v1.Turnover
-	40, // 17: consortia.member.v1.ReportTurnoverResponse.organization:type_name -> consortia.member.v1.Organization
-	39, // 18: consortia.member.v1.AddReferenceRequest.reference:type_name -> consortia.member.v1.Reference
-	40, // 19: consortia.member.v1.AddReferenceResponse.organization:type_name -> consortia.member.v1.Organization
-	40, // 20: consortia.member.v1.RemoveReferenceResponse.organization:type_name -> consortia.member.v1.Organization
-	40, // 21: consortia.member.v1.RequestMembershipResponse.organization:type_name -> consortia.member.v1.Organization
-	40, // 22: consortia.member.v1.ApproveMembershipResponse.organization:type_name -> consortia.member.v1.Organization
-	40, // 23: consortia.member.v1.SuspendMembershipResponse.organization:type_name -> consortia.member.v1.Organization
-	41, // 24: consortia.member.v1.CheckMembershipResponse.status:type_name -> consortia.member.v1.MembershipStatus
-	42, // 25: consortia.member.v1.ListCapabilitiesResponse.capabilities:type_name -> consortia.member.v1.Capability
-	0,  // 26: consortia.member.v1.MemberService.CreateCluster:input_type -> consortia.member.v1.CreateClusterRequest
-	2,  // 27: consortia.member.v1.MemberService.GetCluster:input_type -> consortia.member.v1.GetClusterRequest
-	4,  // 28: consortia.member.v1.MemberService.ListClusters:input_type -> consortia.member.v1.ListClustersRequest
-	6,  // 29: consortia.member.v1.MemberService.RegisterOrganization:input_type -> consortia.member.v1.RegisterOrganizationRequest
-	8,  // 30: consortia.member.v1.MemberService.GetOrganization:input_type -> consortia.member.v1.GetOrganizationRequest
-	10, // 31: consortia.member.v1.MemberService.ListOrganizations:input_type -> consortia.member.v1.ListOrganizationsRequest
-	12, // 32: consortia.member.v1.MemberService.UpdateOrganizationProfile:input_type -> consortia.member.v1.UpdateOrganizationProfileRequest
-	14, // 33: consortia.member.v1.MemberService.AddCertification:input_type -> consortia.member.v1.AddCertificationRequest
-	16, // 34: consortia.member.v1.MemberService.RemoveCertification:input_type -> consortia.member.v1.RemoveCertificationRequest
-	18, // 35: consortia.member.v1.MemberService.ReportTurnover:input_type -> consortia.member.v1.ReportTurnoverRequest
-	20, // 36: consortia.member.v1.MemberService.AddReference:input_type -> consortia.member.v1.AddReferenceRequest
-	22, // 37: consortia.member.v1.MemberService.RemoveReference:input_type -> consortia.member.v1.RemoveReferenceRequest
-	24, // 38: consortia.member.v1.MemberService.RequestMembership:input_type -> consortia.member.v1.RequestMembershipRequest
-	26, // 39: consortia.member.v1.MemberService.ApproveMembership:input_type -> consortia.member.v1.ApproveMembershipRequest
-	28, // 40: consortia.member.v1.MemberService.SuspendMembership:input_type -> consortia.member.v1.SuspendMembershipRequest
-	30, // 41: consortia.member.v1.MemberService.CheckMembership:input_type -> consortia.member.v1.CheckMembershipRequest
-	32, // 42: consortia.member.v1.MemberService.ListCapabilities:input_type -> consortia.member.v1.ListCapabilitiesRequest
-	1,  // 43: consortia.member.v1.MemberService.CreateCluster:output_type -> consortia.member.v1.CreateClusterResponse
-	3,  // 44: consortia.member.v1.MemberService.GetCluster:output_type -> consortia.member.v1.GetClusterResponse
-	5,  // 45: consortia.member.v1.MemberService.ListClusters:output_type -> consortia.member.v1.ListClustersResponse
-	7,  // 46: consortia.member.v1.MemberService.RegisterOrganization:output_type -> consortia.member.v1.RegisterOrganizationResponse
-	9,  // 47: consortia.member.v1.MemberService.GetOrganization:output_type -> consortia.member.v1.GetOrganizationResponse
-	11, // 48: consortia.member.v1.MemberService.ListOrganizations:output_type -> consortia.member.v1.ListOrganizationsResponse
-	13, // 49: consortia.member.v1.MemberService.UpdateOrganizationProfile:output_type -> consortia.member.v1.UpdateOrganizationProfileResponse
-	15, // 50: consortia.member.v1.MemberService.AddCertification:output_type -> consortia.member.v1.AddCertificationResponse
-	17, // 51: consortia.member.v1.MemberService.RemoveCertification:output_type -> consortia.member.v1.RemoveCertificationResponse
-	19, // 52: consortia.member.v1.MemberService.ReportTurnover:output_type -> consortia.member.v1.ReportTurnoverResponse
-	21, // 53: consortia.member.v1.MemberService.AddReference:output_type -> consortia.member.v1.AddReferenceResponse
-	23, // 54: consortia.member.v1.MemberService.RemoveReference:output_type -> consortia.member.v1.RemoveReferenceResponse
-	25, // 55: consortia.member.v1.MemberService.RequestMembership:output_type -> consortia.member.v1.RequestMembershipResponse
-	27, // 56: consortia.member.v1.MemberService.ApproveMembership:output_type -> consortia.member.v1.ApproveMembershipResponse
-	29, // 57: consortia.member.v1.MemberService.SuspendMembership:output_type -> consortia.member.v1.SuspendMembershipResponse
-	31, // 58: consortia.member.v1.MemberService.CheckMembership:output_type -> consortia.member.v1.CheckMembershipResponse
-	33, // 59: consortia.member.v1.MemberService.ListCapabilities:output_type -> consortia.member.v1.ListCapabilitiesResponse
-	43, // [43:60] is the sub-list for method output_type
-	26, // [26:43] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	36, // 0: consortia.member.v1.CreateClusterResponse.cluster:type_name -> consortia.member.v1.Cluster
+	36, // 1: consortia.member.v1.GetClusterResponse.cluster:type_name -> consortia.member.v1.Cluster
+	36, // 2: consortia.member.v1.ListClustersResponse.clusters:type_name -> consortia.member.v1.Cluster
+	37, // 3: consortia.member.v1.RegisterOrganizationRequest.kind:type_name -> consortia.member.v1.OrganizationKind
+	38, // 4: consortia.member.v1.RegisterOrganizationRequest.profile:type_name -> consortia.member.v1.OrganizationProfile
+	39, // 5: consortia.member.v1.RegisterOrganizationRequest.certifications:type_name -> consortia.member.v1.Certification
+	40, // 6: consortia.member.v1.RegisterOrganizationRequest.turnover:type_name -> consortia.member.v1.Turnover
+	41, // 7: consortia.member.v1.RegisterOrganizationRequest.references:type_name -> consortia.member.v1.Reference
+	42, // 8: consortia.member.v1.RegisterOrganizationResponse.organization:type_name -> consortia.member.v1.Organization
+	42, // 9: consortia.member.v1.GetOrganizationResponse.organization:type_name -> consortia.member.v1.Organization
+	42, // 10: consortia.member.v1.ListOrganizationsResponse.organizations:type_name -> consortia.member.v1.Organization
+	38, // 11: consortia.member.v1.UpdateOrganizationProfileRequest.profile:type_name -> consortia.member.v1.OrganizationProfile
+	42, // 12: consortia.member.v1.UpdateOrganizationProfileResponse.organization:type_name -> consortia.member.v1.Organization
+	39, // 13: consortia.member.v1.AddCertificationRequest.certification:type_name -> consortia.member.v1.Certification
+	42, // 14: consortia.member.v1.AddCertificationResponse.organization:type_name -> consortia.member.v1.Organization
+	39, // 15: consortia.member.v1.ReplaceCertificationRequest.certification:type_name -> consortia.member.v1.Certification
+	42, // 16: consortia.member.v1.ReplaceCertificationResponse.organization:type_name -> consortia.member.v1.Organization
+	42, // 17: consortia.member.v1.RemoveCertificationResponse.organization:type_name -> consortia.member.v1.Organization
+	40, // 18: consortia.member.v1.ReportTurnoverRequest.turnover:type_name -> consortia.member.v1.Turnover
+	42, // 19: consortia.member.v1.ReportTurnoverResponse.organization:type_name -> consortia.member.v1.Organization
+	41, // 20: consortia.member.v1.AddReferenceRequest.reference:type_name -> consortia.member.v1.Reference
+	42, // 21: consortia.member.v1.AddReferenceResponse.organization:type_name -> consortia.member.v1.Organization
+	42, // 22: consortia.member.v1.RemoveReferenceResponse.organization:type_name -> consortia.member.v1.Organization
+	42, // 23: consortia.member.v1.RequestMembershipResponse.organization:type_name -> consortia.member.v1.Organization
+	42, // 24: consortia.member.v1.ApproveMembershipResponse.organization:type_name -> consortia.member.v1.Organization
+	42, // 25: consortia.member.v1.SuspendMembershipResponse.organization:type_name -> consortia.member.v1.Organization
+	43, // 26: consortia.member.v1.CheckMembershipResponse.status:type_name -> consortia.member.v1.MembershipStatus
+	44, // 27: consortia.member.v1.ListCapabilitiesResponse.capabilities:type_name -> consortia.member.v1.Capability
+	0,  // 28: consortia.member.v1.MemberService.CreateCluster:input_type -> consortia.member.v1.CreateClusterRequest
+	2,  // 29: consortia.member.v1.MemberService.GetCluster:input_type -> consortia.member.v1.GetClusterRequest
+	4,  // 30: consortia.member.v1.MemberService.ListClusters:input_type -> consortia.member.v1.ListClustersRequest
+	6,  // 31: consortia.member.v1.MemberService.RegisterOrganization:input_type -> consortia.member.v1.RegisterOrganizationRequest
+	8,  // 32: consortia.member.v1.MemberService.GetOrganization:input_type -> consortia.member.v1.GetOrganizationRequest
+	10, // 33: consortia.member.v1.MemberService.ListOrganizations:input_type -> consortia.member.v1.ListOrganizationsRequest
+	12, // 34: consortia.member.v1.MemberService.UpdateOrganizationProfile:input_type -> consortia.member.v1.UpdateOrganizationProfileRequest
+	14, // 35: consortia.member.v1.MemberService.AddCertification:input_type -> consortia.member.v1.AddCertificationRequest
+	16, // 36: consortia.member.v1.MemberService.ReplaceCertification:input_type -> consortia.member.v1.ReplaceCertificationRequest
+	18, // 37: consortia.member.v1.MemberService.RemoveCertification:input_type -> consortia.member.v1.RemoveCertificationRequest
+	20, // 38: consortia.member.v1.MemberService.ReportTurnover:input_type -> consortia.member.v1.ReportTurnoverRequest
+	22, // 39: consortia.member.v1.MemberService.AddReference:input_type -> consortia.member.v1.AddReferenceRequest
+	24, // 40: consortia.member.v1.MemberService.RemoveReference:input_type -> consortia.member.v1.RemoveReferenceRequest
+	26, // 41: consortia.member.v1.MemberService.RequestMembership:input_type -> consortia.member.v1.RequestMembershipRequest
+	28, // 42: consortia.member.v1.MemberService.ApproveMembership:input_type -> consortia.member.v1.ApproveMembershipRequest
+	30, // 43: consortia.member.v1.MemberService.SuspendMembership:input_type -> consortia.member.v1.SuspendMembershipRequest
+	32, // 44: consortia.member.v1.MemberService.CheckMembership:input_type -> consortia.member.v1.CheckMembershipRequest
+	34, // 45: consortia.member.v1.MemberService.ListCapabilities:input_type -> consortia.member.v1.ListCapabilitiesRequest
+	1,  // 46: consortia.member.v1.MemberService.CreateCluster:output_type -> consortia.member.v1.CreateClusterResponse
+	3,  // 47: consortia.member.v1.MemberService.GetCluster:output_type -> consortia.member.v1.GetClusterResponse
+	5,  // 48: consortia.member.v1.MemberService.ListClusters:output_type -> consortia.member.v1.ListClustersResponse
+	7,  // 49: consortia.member.v1.MemberService.RegisterOrganization:output_type -> consortia.member.v1.RegisterOrganizationResponse
+	9,  // 50: consortia.member.v1.MemberService.GetOrganization:output_type -> consortia.member.v1.GetOrganizationResponse
+	11, // 51: consortia.member.v1.MemberService.ListOrganizations:output_type -> consortia.member.v1.ListOrganizationsResponse
+	13, // 52: consortia.member.v1.MemberService.UpdateOrganizationProfile:output_type -> consortia.member.v1.UpdateOrganizationProfileResponse
+	15, // 53: consortia.member.v1.MemberService.AddCertification:output_type -> consortia.member.v1.AddCertificationResponse
+	17, // 54: consortia.member.v1.MemberService.ReplaceCertification:output_type -> consortia.member.v1.ReplaceCertificationResponse
+	19, // 55: consortia.member.v1.MemberService.RemoveCertification:output_type -> consortia.member.v1.RemoveCertificationResponse
+	21, // 56: consortia.member.v1.MemberService.ReportTurnover:output_type -> consortia.member.v1.ReportTurnoverResponse
+	23, // 57: consortia.member.v1.MemberService.AddReference:output_type -> consortia.member.v1.AddReferenceResponse
+	25, // 58: consortia.member.v1.MemberService.RemoveReference:output_type -> consortia.member.v1.RemoveReferenceResponse
+	27, // 59: consortia.member.v1.MemberService.RequestMembership:output_type -> consortia.member.v1.RequestMembershipResponse
+	29, // 60: consortia.member.v1.MemberService.ApproveMembership:output_type -> consortia.member.v1.ApproveMembershipResponse
+	31, // 61: consortia.member.v1.MemberService.SuspendMembership:output_type -> consortia.member.v1.SuspendMembershipResponse
+	33, // 62: consortia.member.v1.MemberService.CheckMembership:output_type -> consortia.member.v1.CheckMembershipResponse
+	35, // 63: consortia.member.v1.MemberService.ListCapabilities:output_type -> consortia.member.v1.ListCapabilitiesResponse
+	46, // [46:64] is the sub-list for method output_type
+	28, // [28:46] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_consortia_member_v1_member_service_proto_init() }
@@ -2141,7 +2274,7 @@ func file_consortia_member_v1_member_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_consortia_member_v1_member_service_proto_rawDesc), len(file_consortia_member_v1_member_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   34,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

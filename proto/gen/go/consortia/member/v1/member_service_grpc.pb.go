@@ -27,6 +27,7 @@ const (
 	MemberService_ListOrganizations_FullMethodName         = "/consortia.member.v1.MemberService/ListOrganizations"
 	MemberService_UpdateOrganizationProfile_FullMethodName = "/consortia.member.v1.MemberService/UpdateOrganizationProfile"
 	MemberService_AddCertification_FullMethodName          = "/consortia.member.v1.MemberService/AddCertification"
+	MemberService_ReplaceCertification_FullMethodName      = "/consortia.member.v1.MemberService/ReplaceCertification"
 	MemberService_RemoveCertification_FullMethodName       = "/consortia.member.v1.MemberService/RemoveCertification"
 	MemberService_ReportTurnover_FullMethodName            = "/consortia.member.v1.MemberService/ReportTurnover"
 	MemberService_AddReference_FullMethodName              = "/consortia.member.v1.MemberService/AddReference"
@@ -65,6 +66,8 @@ type MemberServiceClient interface {
 	UpdateOrganizationProfile(ctx context.Context, in *UpdateOrganizationProfileRequest, opts ...grpc.CallOption) (*UpdateOrganizationProfileResponse, error)
 	// AddCertification adds a certification.
 	AddCertification(ctx context.Context, in *AddCertificationRequest, opts ...grpc.CallOption) (*AddCertificationResponse, error)
+	// ReplaceCertification replaces a certification (a renewal or a correction) in one step.
+	ReplaceCertification(ctx context.Context, in *ReplaceCertificationRequest, opts ...grpc.CallOption) (*ReplaceCertificationResponse, error)
 	// RemoveCertification removes a certification.
 	RemoveCertification(ctx context.Context, in *RemoveCertificationRequest, opts ...grpc.CallOption) (*RemoveCertificationResponse, error)
 	// ReportTurnover records the turnover of one year.
@@ -167,6 +170,16 @@ func (c *memberServiceClient) AddCertification(ctx context.Context, in *AddCerti
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(AddCertificationResponse)
 	err := c.cc.Invoke(ctx, MemberService_AddCertification_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *memberServiceClient) ReplaceCertification(ctx context.Context, in *ReplaceCertificationRequest, opts ...grpc.CallOption) (*ReplaceCertificationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReplaceCertificationResponse)
+	err := c.cc.Invoke(ctx, MemberService_ReplaceCertification_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -290,6 +303,8 @@ type MemberServiceServer interface {
 	UpdateOrganizationProfile(context.Context, *UpdateOrganizationProfileRequest) (*UpdateOrganizationProfileResponse, error)
 	// AddCertification adds a certification.
 	AddCertification(context.Context, *AddCertificationRequest) (*AddCertificationResponse, error)
+	// ReplaceCertification replaces a certification (a renewal or a correction) in one step.
+	ReplaceCertification(context.Context, *ReplaceCertificationRequest) (*ReplaceCertificationResponse, error)
 	// RemoveCertification removes a certification.
 	RemoveCertification(context.Context, *RemoveCertificationRequest) (*RemoveCertificationResponse, error)
 	// ReportTurnover records the turnover of one year.
@@ -341,6 +356,9 @@ func (UnimplementedMemberServiceServer) UpdateOrganizationProfile(context.Contex
 }
 func (UnimplementedMemberServiceServer) AddCertification(context.Context, *AddCertificationRequest) (*AddCertificationResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AddCertification not implemented")
+}
+func (UnimplementedMemberServiceServer) ReplaceCertification(context.Context, *ReplaceCertificationRequest) (*ReplaceCertificationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReplaceCertification not implemented")
 }
 func (UnimplementedMemberServiceServer) RemoveCertification(context.Context, *RemoveCertificationRequest) (*RemoveCertificationResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RemoveCertification not implemented")
@@ -530,6 +548,24 @@ func _MemberService_AddCertification_Handler(srv interface{}, ctx context.Contex
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(MemberServiceServer).AddCertification(ctx, req.(*AddCertificationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MemberService_ReplaceCertification_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReplaceCertificationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MemberServiceServer).ReplaceCertification(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MemberService_ReplaceCertification_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MemberServiceServer).ReplaceCertification(ctx, req.(*ReplaceCertificationRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -734,6 +770,10 @@ var MemberService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AddCertification",
 			Handler:    _MemberService_AddCertification_Handler,
+		},
+		{
+			MethodName: "ReplaceCertification",
+			Handler:    _MemberService_ReplaceCertification_Handler,
 		},
 		{
 			MethodName: "RemoveCertification",

@@ -250,6 +250,61 @@ func (x *CertificationAdded) GetCertification() *Certification {
 	return nil
 }
 
+// CertificationReplaced records a renewed or corrected certification; it keeps its id.
+type CertificationReplaced struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The organisation.
+	OrganizationId string `protobuf:"bytes,1,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
+	// The certification, with the id of the one it replaces.
+	Certification *Certification `protobuf:"bytes,2,opt,name=certification,proto3" json:"certification,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CertificationReplaced) Reset() {
+	*x = CertificationReplaced{}
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CertificationReplaced) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CertificationReplaced) ProtoMessage() {}
+
+func (x *CertificationReplaced) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CertificationReplaced.ProtoReflect.Descriptor instead.
+func (*CertificationReplaced) Descriptor() ([]byte, []int) {
+	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CertificationReplaced) GetOrganizationId() string {
+	if x != nil {
+		return x.OrganizationId
+	}
+	return ""
+}
+
+func (x *CertificationReplaced) GetCertification() *Certification {
+	if x != nil {
+		return x.Certification
+	}
+	return nil
+}
+
 // CertificationRemoved records that a certification no longer applies.
 type CertificationRemoved struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -263,7 +318,7 @@ type CertificationRemoved struct {
 
 func (x *CertificationRemoved) Reset() {
 	*x = CertificationRemoved{}
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[3]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -275,7 +330,7 @@ func (x *CertificationRemoved) String() string {
 func (*CertificationRemoved) ProtoMessage() {}
 
 func (x *CertificationRemoved) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[3]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -288,7 +343,7 @@ func (x *CertificationRemoved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CertificationRemoved.ProtoReflect.Descriptor instead.
 func (*CertificationRemoved) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{3}
+	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CertificationRemoved) GetOrganizationId() string {
@@ -318,7 +373,7 @@ type TurnoverReported struct {
 
 func (x *TurnoverReported) Reset() {
 	*x = TurnoverReported{}
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[4]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -330,7 +385,7 @@ func (x *TurnoverReported) String() string {
 func (*TurnoverReported) ProtoMessage() {}
 
 func (x *TurnoverReported) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[4]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -343,7 +398,7 @@ func (x *TurnoverReported) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TurnoverReported.ProtoReflect.Descriptor instead.
 func (*TurnoverReported) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{4}
+	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *TurnoverReported) GetOrganizationId() string {
@@ -373,7 +428,7 @@ type ReferenceAdded struct {
 
 func (x *ReferenceAdded) Reset() {
 	*x = ReferenceAdded{}
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[5]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -385,7 +440,7 @@ func (x *ReferenceAdded) String() string {
 func (*ReferenceAdded) ProtoMessage() {}
 
 func (x *ReferenceAdded) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[5]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -398,7 +453,7 @@ func (x *ReferenceAdded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReferenceAdded.ProtoReflect.Descriptor instead.
 func (*ReferenceAdded) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{5}
+	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ReferenceAdded) GetOrganizationId() string {
@@ -428,7 +483,7 @@ type ReferenceRemoved struct {
 
 func (x *ReferenceRemoved) Reset() {
 	*x = ReferenceRemoved{}
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[6]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -440,7 +495,7 @@ func (x *ReferenceRemoved) String() string {
 func (*ReferenceRemoved) ProtoMessage() {}
 
 func (x *ReferenceRemoved) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[6]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -453,7 +508,7 @@ func (x *ReferenceRemoved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReferenceRemoved.ProtoReflect.Descriptor instead.
 func (*ReferenceRemoved) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{6}
+	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ReferenceRemoved) GetOrganizationId() string {
@@ -483,7 +538,7 @@ type MembershipRequested struct {
 
 func (x *MembershipRequested) Reset() {
 	*x = MembershipRequested{}
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[7]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -495,7 +550,7 @@ func (x *MembershipRequested) String() string {
 func (*MembershipRequested) ProtoMessage() {}
 
 func (x *MembershipRequested) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[7]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -508,7 +563,7 @@ func (x *MembershipRequested) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MembershipRequested.ProtoReflect.Descriptor instead.
 func (*MembershipRequested) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{7}
+	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MembershipRequested) GetOrganizationId() string {
@@ -538,7 +593,7 @@ type MembershipApproved struct {
 
 func (x *MembershipApproved) Reset() {
 	*x = MembershipApproved{}
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[8]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -550,7 +605,7 @@ func (x *MembershipApproved) String() string {
 func (*MembershipApproved) ProtoMessage() {}
 
 func (x *MembershipApproved) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[8]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -563,7 +618,7 @@ func (x *MembershipApproved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MembershipApproved.ProtoReflect.Descriptor instead.
 func (*MembershipApproved) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{8}
+	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MembershipApproved) GetOrganizationId() string {
@@ -595,7 +650,7 @@ type MembershipSuspended struct {
 
 func (x *MembershipSuspended) Reset() {
 	*x = MembershipSuspended{}
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[9]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -607,7 +662,7 @@ func (x *MembershipSuspended) String() string {
 func (*MembershipSuspended) ProtoMessage() {}
 
 func (x *MembershipSuspended) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[9]
+	mi := &file_consortia_member_v1_organization_events_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -620,7 +675,7 @@ func (x *MembershipSuspended) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MembershipSuspended.ProtoReflect.Descriptor instead.
 func (*MembershipSuspended) Descriptor() ([]byte, []int) {
-	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{9}
+	return file_consortia_member_v1_organization_events_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MembershipSuspended) GetOrganizationId() string {
@@ -667,6 +722,9 @@ const file_consortia_member_v1_organization_events_proto_rawDesc = "" +
 	"\aprofile\x18\x02 \x01(\v2(.consortia.member.v1.OrganizationProfileR\aprofile\"\x87\x01\n" +
 	"\x12CertificationAdded\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12H\n" +
+	"\rcertification\x18\x02 \x01(\v2\".consortia.member.v1.CertificationR\rcertification\"\x8a\x01\n" +
+	"\x15CertificationReplaced\x12'\n" +
+	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12H\n" +
 	"\rcertification\x18\x02 \x01(\v2\".consortia.member.v1.CertificationR\rcertification\"j\n" +
 	"\x14CertificationRemoved\x12'\n" +
 	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\x12)\n" +
@@ -707,39 +765,41 @@ func file_consortia_member_v1_organization_events_proto_rawDescGZIP() []byte {
 	return file_consortia_member_v1_organization_events_proto_rawDescData
 }
 
-var file_consortia_member_v1_organization_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_consortia_member_v1_organization_events_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_consortia_member_v1_organization_events_proto_goTypes = []any{
 	(*OrganizationRegistered)(nil),     // 0: consortia.member.v1.OrganizationRegistered
 	(*OrganizationProfileUpdated)(nil), // 1: consortia.member.v1.OrganizationProfileUpdated
 	(*CertificationAdded)(nil),         // 2: consortia.member.v1.CertificationAdded
-	(*CertificationRemoved)(nil),       // 3: consortia.member.v1.CertificationRemoved
-	(*TurnoverReported)(nil),           // 4: consortia.member.v1.TurnoverReported
-	(*ReferenceAdded)(nil),             // 5: consortia.member.v1.ReferenceAdded
-	(*ReferenceRemoved)(nil),           // 6: consortia.member.v1.ReferenceRemoved
-	(*MembershipRequested)(nil),        // 7: consortia.member.v1.MembershipRequested
-	(*MembershipApproved)(nil),         // 8: consortia.member.v1.MembershipApproved
-	(*MembershipSuspended)(nil),        // 9: consortia.member.v1.MembershipSuspended
-	(OrganizationKind)(0),              // 10: consortia.member.v1.OrganizationKind
-	(*OrganizationProfile)(nil),        // 11: consortia.member.v1.OrganizationProfile
-	(*Certification)(nil),              // 12: consortia.member.v1.Certification
-	(*Turnover)(nil),                   // 13: consortia.member.v1.Turnover
-	(*Reference)(nil),                  // 14: consortia.member.v1.Reference
+	(*CertificationReplaced)(nil),      // 3: consortia.member.v1.CertificationReplaced
+	(*CertificationRemoved)(nil),       // 4: consortia.member.v1.CertificationRemoved
+	(*TurnoverReported)(nil),           // 5: consortia.member.v1.TurnoverReported
+	(*ReferenceAdded)(nil),             // 6: consortia.member.v1.ReferenceAdded
+	(*ReferenceRemoved)(nil),           // 7: consortia.member.v1.ReferenceRemoved
+	(*MembershipRequested)(nil),        // 8: consortia.member.v1.MembershipRequested
+	(*MembershipApproved)(nil),         // 9: consortia.member.v1.MembershipApproved
+	(*MembershipSuspended)(nil),        // 10: consortia.member.v1.MembershipSuspended
+	(OrganizationKind)(0),              // 11: consortia.member.v1.OrganizationKind
+	(*OrganizationProfile)(nil),        // 12: consortia.member.v1.OrganizationProfile
+	(*Certification)(nil),              // 13: consortia.member.v1.Certification
+	(*Turnover)(nil),                   // 14: consortia.member.v1.Turnover
+	(*Reference)(nil),                  // 15: consortia.member.v1.Reference
 }
 var file_consortia_member_v1_organization_events_proto_depIdxs = []int32{
-	10, // 0: consortia.member.v1.OrganizationRegistered.kind:type_name -> consortia.member.v1.OrganizationKind
-	11, // 1: consortia.member.v1.OrganizationRegistered.profile:type_name -> consortia.member.v1.OrganizationProfile
-	12, // 2: consortia.member.v1.OrganizationRegistered.certifications:type_name -> consortia.member.v1.Certification
-	13, // 3: consortia.member.v1.OrganizationRegistered.turnover:type_name -> consortia.member.v1.Turnover
-	14, // 4: consortia.member.v1.OrganizationRegistered.references:type_name -> consortia.member.v1.Reference
-	11, // 5: consortia.member.v1.OrganizationProfileUpdated.profile:type_name -> consortia.member.v1.OrganizationProfile
-	12, // 6: consortia.member.v1.CertificationAdded.certification:type_name -> consortia.member.v1.Certification
-	13, // 7: consortia.member.v1.TurnoverReported.turnover:type_name -> consortia.member.v1.Turnover
-	14, // 8: consortia.member.v1.ReferenceAdded.reference:type_name -> consortia.member.v1.Reference
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	11, // 0: consortia.member.v1.OrganizationRegistered.kind:type_name -> consortia.member.v1.OrganizationKind
+	12, // 1: consortia.member.v1.OrganizationRegistered.profile:type_name -> consortia.member.v1.OrganizationProfile
+	13, // 2: consortia.member.v1.OrganizationRegistered.certifications:type_name -> consortia.member.v1.Certification
+	14, // 3: consortia.member.v1.OrganizationRegistered.turnover:type_name -> consortia.member.v1.Turnover
+	15, // 4: consortia.member.v1.OrganizationRegistered.references:type_name -> consortia.member.v1.Reference
+	12, // 5: consortia.member.v1.OrganizationProfileUpdated.profile:type_name -> consortia.member.v1.OrganizationProfile
+	13, // 6: consortia.member.v1.CertificationAdded.certification:type_name -> consortia.member.v1.Certification
+	13, // 7: consortia.member.v1.CertificationReplaced.certification:type_name -> consortia.member.v1.Certification
+	14, // 8: consortia.member.v1.TurnoverReported.turnover:type_name -> consortia.member.v1.Turnover
+	15, // 9: consortia.member.v1.ReferenceAdded.reference:type_name -> consortia.member.v1.Reference
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_consortia_member_v1_organization_events_proto_init() }
@@ -754,7 +814,7 @@ func file_consortia_member_v1_organization_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_consortia_member_v1_organization_events_proto_rawDesc), len(file_consortia_member_v1_organization_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
