@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -119,5 +123,43 @@ func TestLoadOrCreateIssuerKeepsKey(t *testing.T) {
 	}
 	if _, err := b.Verifier().Verify(context.Background(), tok); err != nil {
 		t.Fatalf("token from before a restart rejected: %v", err)
+	}
+}
+
+// OIDC providers usually sign with RS256: the JWKS verifier accepts RSA keys,
+// and refuses an HS256 token "signed" with the public key (algorithm confusion).
+func TestJWKSVerifierRSA(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
+		"kty": "RSA", "kid": "rsa-1", "alg": "RS256", "use": "sig",
+		"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
+	}}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(jwks) }))
+	defer srv.Close()
+	v := &auth.JWKSVerifier{URL: srv.URL, Issuer: "https://idp.example", Audience: "consortia"}
+
+	c := claims("carla", auth.RoleAgency)
+	c.Issuer, c.Audience = "https://idp.example", jwt.ClaimStrings{"consortia"}
+	c.ExpiresAt = jwt.NewNumericDate(time.Now().Add(time.Hour))
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
+	tok.Header["kid"] = "rsa-1"
+	signed, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := v.Verify(context.Background(), signed)
+	if err != nil || !p.Has(auth.RoleAgency) {
+		t.Fatalf("RS256 token: %+v, %v", p, err)
+	}
+
+	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	hs.Header["kid"] = "rsa-1"
+	forged, _ := hs.SignedString(key.PublicKey.N.Bytes())
+	if _, err := v.Verify(context.Background(), forged); !errors.Is(err, domainerr.ErrUnauthenticated) {
+		t.Fatalf("HS256 with the public key accepted: %v", err)
 	}
 }

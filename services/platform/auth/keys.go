@@ -2,14 +2,19 @@ package auth
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -118,15 +123,19 @@ type KeyVerifier struct {
 
 // Verify implements Verifier.
 func (v *KeyVerifier) Verify(_ context.Context, token string) (*Principal, error) {
-	return verify(token, v.Issuer, v.Audience, func(kid string) (ed25519.PublicKey, bool) {
+	return verify(token, v.Issuer, v.Audience, func(kid string) (crypto.PublicKey, bool) {
 		k, ok := v.Keys[kid]
 		return k, ok
 	})
 }
 
-func verify(token, iss, aud string, key func(kid string) (ed25519.PublicKey, bool)) (*Principal, error) {
+// validMethods are the signing algorithms accepted: EdDSA (the development
+// issuer) and RS256 / ES256, which OIDC providers use.
+var validMethods = []string{"EdDSA", "RS256", "ES256"}
+
+func verify(token, iss, aud string, key func(kid string) (crypto.PublicKey, bool)) (*Principal, error) {
 	var c Claims
-	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{"EdDSA"}), jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second)}
+	opts := []jwt.ParserOption{jwt.WithValidMethods(validMethods), jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second)}
 	if iss != "" {
 		opts = append(opts, jwt.WithIssuer(iss))
 	}
@@ -138,6 +147,21 @@ func verify(token, iss, aud string, key func(kid string) (ed25519.PublicKey, boo
 		k, ok := key(kid)
 		if !ok {
 			return nil, fmt.Errorf("unknown key id %q", kid)
+		}
+		// The key type must match the algorithm, or an attacker could pick one.
+		switch t.Method.Alg() {
+		case "EdDSA":
+			if _, ok := k.(ed25519.PublicKey); !ok {
+				return nil, fmt.Errorf("key %q is not an Ed25519 key", kid)
+			}
+		case "RS256":
+			if _, ok := k.(*rsa.PublicKey); !ok {
+				return nil, fmt.Errorf("key %q is not an RSA key", kid)
+			}
+		case "ES256":
+			if _, ok := k.(*ecdsa.PublicKey); !ok {
+				return nil, fmt.Errorf("key %q is not an ECDSA key", kid)
+			}
 		}
 		return k, nil
 	}, opts...)
@@ -157,13 +181,13 @@ type JWKSVerifier struct {
 	Client                *http.Client
 
 	mu      sync.Mutex
-	keys    map[string]ed25519.PublicKey
+	keys    map[string]crypto.PublicKey
 	fetched time.Time
 }
 
 // Verify implements Verifier.
 func (v *JWKSVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
-	return verify(token, v.Issuer, v.Audience, func(kid string) (ed25519.PublicKey, bool) {
+	return verify(token, v.Issuer, v.Audience, func(kid string) (crypto.PublicKey, bool) {
 		v.mu.Lock()
 		defer v.mu.Unlock()
 		if k, ok := v.keys[kid]; ok {
@@ -195,21 +219,36 @@ func (v *JWKSVerifier) refresh(ctx context.Context) error {
 	}
 	defer resp.Body.Close()
 	var set struct {
-		Keys []struct{ Kty, Crv, Kid, X string } `json:"keys"`
+		Keys []struct{ Kty, Crv, Kid, X, Y, N, E string } `json:"keys"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
 		return fmt.Errorf("jwks %s: %w", v.URL, err)
 	}
-	keys := map[string]ed25519.PublicKey{}
+	b64 := base64.RawURLEncoding.DecodeString
+	keys := map[string]crypto.PublicKey{}
 	for _, k := range set.Keys {
-		if k.Kty != "OKP" || k.Crv != "Ed25519" {
-			continue
+		switch {
+		case k.Kty == "OKP" && k.Crv == "Ed25519":
+			x, err := b64(k.X)
+			if err == nil && len(x) == ed25519.PublicKeySize {
+				keys[k.Kid] = ed25519.PublicKey(x)
+			}
+		case k.Kty == "RSA":
+			n, err1 := b64(k.N)
+			e, err2 := b64(k.E)
+			if err1 == nil && err2 == nil && len(e) <= 4 {
+				keys[k.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
+			}
+		case k.Kty == "EC" && k.Crv == "P-256":
+			x, err1 := b64(k.X)
+			y, err2 := b64(k.Y)
+			if err1 == nil && err2 == nil {
+				pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+				if err == nil {
+					keys[k.Kid] = pub
+				}
+			}
 		}
-		x, err := base64.RawURLEncoding.DecodeString(k.X)
-		if err != nil || len(x) != ed25519.PublicKeySize {
-			continue
-		}
-		keys[k.Kid] = ed25519.PublicKey(x)
 	}
 	v.keys, v.fetched = keys, time.Now()
 	return nil
