@@ -6,18 +6,34 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Setup installs a tracer provider and the W3C propagators. Spans get trace ids
-// (logged and propagated) even with no exporter configured; an exporter is added
-// with the standard OTEL_* environment in a deployment. It returns a shutdown func.
+// Setup installs a tracer provider and the W3C propagators. Spans always get
+// trace ids (logged and propagated); they are exported over OTLP/gRPC when the
+// standard OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set, with the
+// exporter's other standard variables (headers, insecure, timeout). It returns
+// a shutdown func that flushes pending spans.
 func Setup(service string, exporters ...sdktrace.SpanExporter) func(context.Context) error {
-	opts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample()))}
+	opts := []sdktrace.TracerProviderOption{
+		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
+		sdktrace.WithResource(resource.NewWithAttributes(semconv.SchemaURL, semconv.ServiceName("consortia-"+service))),
+	}
+	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "" {
+		if exp, err := otlptracegrpc.New(context.Background()); err == nil {
+			exporters = append(exporters, exp)
+		} else {
+			slog.Warn("OTLP trace exporter not started", "err", err)
+		}
+	}
 	for _, e := range exporters {
 		opts = append(opts, sdktrace.WithBatcher(e))
 	}
@@ -43,7 +59,5 @@ func (h traceHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, r)
 }
 
-func (h traceHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return traceHandler{h.Handler.WithAttrs(as)}
-}
-func (h traceHandler) WithGroup(n string) slog.Handler { return traceHandler{h.Handler.WithGroup(n)} }
+func (h traceHandler) WithAttrs(as []slog.Attr) slog.Handler { return traceHandler{h.Handler.WithAttrs(as)} }
+func (h traceHandler) WithGroup(n string) slog.Handler      { return traceHandler{h.Handler.WithGroup(n)} }
