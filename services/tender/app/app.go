@@ -529,7 +529,12 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, orgID, key string) (
 		if err != nil {
 			return nil, err
 		}
-		return e, s.checkEligibleMember(ctx, t, c.LotID, orgID, c.ID)
+		if err := s.checkEligibleMember(ctx, t, c.LotID, orgID, c.ID); err != nil {
+			return nil, err
+		}
+		// The read-model check above gives the usual answer; the seat makes
+		// simultaneous joins into two consortia of one lot exclusive.
+		return e, s.takeSeat(ctx, t.ID, c.LotID, orgID, c.ID)
 	})
 }
 

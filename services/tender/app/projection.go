@@ -28,6 +28,9 @@ func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 	if ev.Sequence <= cp {
 		return nil
 	}
+	if strings.HasPrefix(ev.Subject, domain.SeatSubjectPrefix) {
+		return nil // seats are decided on the log itself; no read model
+	}
 	de, err := convert.EventFrom(ev.Data)
 	if err != nil {
 		return eventlog.Permanent(err)

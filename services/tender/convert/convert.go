@@ -232,6 +232,8 @@ func Event(e domain.Event) (proto.Message, error) {
 		return &tenderv1.ConsortiumLost{ConsortiumId: e.ConsortiumID}, nil
 	case domain.ConsortiumDissolved:
 		return &tenderv1.ConsortiumDissolved{ConsortiumId: e.ConsortiumID, Reason: e.Reason}, nil
+	case domain.ConsortiumSeatTaken:
+		return &tenderv1.ConsortiumSeatTaken{TenderId: e.TenderID, LotId: e.LotID, OrganizationId: e.OrganizationID, ConsortiumId: e.ConsortiumID}, nil
 	}
 	return nil, fmt.Errorf("convert: unknown tender event %T", e)
 }
@@ -279,6 +281,8 @@ func EventFrom(m proto.Message) (domain.Event, error) {
 		return domain.ConsortiumLost{ConsortiumID: e.GetConsortiumId()}, nil
 	case *tenderv1.ConsortiumDissolved:
 		return domain.ConsortiumDissolved{ConsortiumID: e.GetConsortiumId(), Reason: e.GetReason()}, nil
+	case *tenderv1.ConsortiumSeatTaken:
+		return domain.ConsortiumSeatTaken{TenderID: e.GetTenderId(), LotID: e.GetLotId(), OrganizationID: e.GetOrganizationId(), ConsortiumID: e.GetConsortiumId()}, nil
 	}
 	return nil, fmt.Errorf("convert: unknown tender event %T", m)
 }

@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
 
 // Event is a tender-service domain event; each command yields exactly one.
 type Event interface{ tenderEvent() }
@@ -10,7 +14,15 @@ const (
 	SubjectPrefix           = "tender."
 	TenderSubjectPrefix     = "tender.tender."
 	ConsortiumSubjectPrefix = "tender.consortium."
+	SeatSubjectPrefix       = "tender.seat."
 )
+
+// SeatSubject is the subject of an organisation's seat for a tender's lot. The
+// lot id is hashed: ids from sources may hold characters subjects cannot.
+func SeatSubject(tenderID, lotID, orgID string) string {
+	sum := sha256.Sum256([]byte(lotID))
+	return SeatSubjectPrefix + tenderID + "." + hex.EncodeToString(sum[:8]) + "." + orgID
+}
 
 // TenderSubject is a tender's event-log subject.
 func TenderSubject(id string) string { return TenderSubjectPrefix + id }
@@ -108,6 +120,9 @@ type ConsortiumAwarded struct{ ConsortiumID string }
 // ConsortiumLost records a loss.
 type ConsortiumLost struct{ ConsortiumID string }
 
+// ConsortiumSeatTaken reserves an organisation's seat for a lot before it joins.
+type ConsortiumSeatTaken struct{ TenderID, LotID, OrganizationID, ConsortiumID string }
+
 // ConsortiumDissolved records a dissolution.
 type ConsortiumDissolved struct{ ConsortiumID, Reason string }
 
@@ -131,3 +146,4 @@ func (ConsortiumSubmitted) tenderEvent()          {}
 func (ConsortiumAwarded) tenderEvent()            {}
 func (ConsortiumLost) tenderEvent()               {}
 func (ConsortiumDissolved) tenderEvent()          {}
+func (ConsortiumSeatTaken) tenderEvent()          {}

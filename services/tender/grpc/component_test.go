@@ -562,7 +562,7 @@ func TestAuthorisation(t *testing.T) {
 	_, err = w.Tenders.AcceptInvitation(w.Ctx(teraMgr), &tenderv1.AcceptInvitationRequest{ConsortiumId: cid, OrganizationId: c})
 	testenv.WantCode(t, err, codes.PermissionDenied)
 	w.accept(cid, b)
-	before++
+	before += 2 // the seat for the lot, then the join
 	// A member sets only its own share; inviting and submitting is for the lead or a manager.
 	_, err = w.Tenders.SetShare(w.Ctx(testenv.Company(b)), &tenderv1.SetShareRequest{ConsortiumId: cid, OrganizationId: a, ShareBp: 100})
 	testenv.WantCode(t, err, codes.PermissionDenied)
@@ -772,5 +772,45 @@ func TestRetriesWithTheSameIdempotencyKey(t *testing.T) {
 	}
 	if got := member(set("share-2", 7000), a).GetShareBp(); got != 7000 || w.Messages(subject) != n+1 {
 		t.Fatalf("a new key: share %d, %d events (want %d)", got, w.Messages(subject), n+1)
+	}
+}
+
+// Simultaneous acceptances by one company into two consortia of the same lot:
+// the read model cannot see the other in time, the seat on the log decides,
+// exactly one joins; repeated to give the race a chance.
+func TestSimultaneousJoinsIntoTwoConsortiaOfOneLot(t *testing.T) {
+	w := newWorld(t)
+	mgr := testenv.Manager(w.tera)
+	tn := w.tender(withLots(w.details()))
+	for round := range 5 {
+		a := w.leadA(w.tera)
+		g1 := w.solo(fmt.Sprintf("Lead Uno %d S.L.", round), w.tera)
+		g2 := w.solo(fmt.Sprintf("Lead Dos %d S.L.", round), w.tera)
+		x := w.consortium(mgr, tn.GetId(), "1", draft(g1, 0, true), draft(a, 0, false)).GetId()
+		y := w.consortium(mgr, tn.GetId(), "1", draft(g2, 0, true), draft(a, 0, false)).GetId()
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, id := range []string{x, y} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = w.Tenders.AcceptInvitation(w.Ctx(testenv.Company(a)), &tenderv1.AcceptInvitationRequest{ConsortiumId: id, OrganizationId: a})
+			}()
+		}
+		wg.Wait()
+		joined := 0
+		for i, err := range errs {
+			if err == nil {
+				joined++
+				continue
+			}
+			testenv.Violation(t, err, "one_consortium_per_lot")
+			if m := member(w.getConsortium(mgr, []string{x, y}[i]), a); m.GetStatus() != tenderv1.MemberStatus_MEMBER_STATUS_INVITED {
+				t.Errorf("round %d: refused consortium shows A as %v", round, m.GetStatus())
+			}
+		}
+		if joined != 1 {
+			t.Fatalf("round %d: %d of 2 simultaneous joins succeeded, want exactly 1 (%v)", round, joined, errs)
+		}
 	}
 }

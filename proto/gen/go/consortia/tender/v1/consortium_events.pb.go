@@ -753,6 +753,83 @@ func (x *ConsortiumDissolved) GetReason() string {
 	return ""
 }
 
+// ConsortiumSeatTaken reserves an organisation's single seat for a tender's lot
+// (LCSP: one bid per bidder and lot) just before it joins a consortium; subject
+// tender.seat.<tender>.<lot>.<organisation>. Appended with optimistic
+// concurrency, it makes two simultaneous joins into different consortia of the
+// same lot exclusive. A seat whose consortium no longer holds the member is free.
+type ConsortiumSeatTaken struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tender.
+	TenderId string `protobuf:"bytes,1,opt,name=tender_id,json=tenderId,proto3" json:"tender_id,omitempty"`
+	// The lot; empty for the whole tender.
+	LotId string `protobuf:"bytes,2,opt,name=lot_id,json=lotId,proto3" json:"lot_id,omitempty"`
+	// The organisation.
+	OrganizationId string `protobuf:"bytes,3,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
+	// The consortium it is joining.
+	ConsortiumId  string `protobuf:"bytes,4,opt,name=consortium_id,json=consortiumId,proto3" json:"consortium_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConsortiumSeatTaken) Reset() {
+	*x = ConsortiumSeatTaken{}
+	mi := &file_consortia_tender_v1_consortium_events_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConsortiumSeatTaken) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsortiumSeatTaken) ProtoMessage() {}
+
+func (x *ConsortiumSeatTaken) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_tender_v1_consortium_events_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsortiumSeatTaken.ProtoReflect.Descriptor instead.
+func (*ConsortiumSeatTaken) Descriptor() ([]byte, []int) {
+	return file_consortia_tender_v1_consortium_events_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ConsortiumSeatTaken) GetTenderId() string {
+	if x != nil {
+		return x.TenderId
+	}
+	return ""
+}
+
+func (x *ConsortiumSeatTaken) GetLotId() string {
+	if x != nil {
+		return x.LotId
+	}
+	return ""
+}
+
+func (x *ConsortiumSeatTaken) GetOrganizationId() string {
+	if x != nil {
+		return x.OrganizationId
+	}
+	return ""
+}
+
+func (x *ConsortiumSeatTaken) GetConsortiumId() string {
+	if x != nil {
+		return x.ConsortiumId
+	}
+	return ""
+}
+
 var File_consortia_tender_v1_consortium_events_proto protoreflect.FileDescriptor
 
 const file_consortia_tender_v1_consortium_events_proto_rawDesc = "" +
@@ -802,7 +879,12 @@ const file_consortia_tender_v1_consortium_events_proto_rawDesc = "" +
 	"\rconsortium_id\x18\x01 \x01(\tR\fconsortiumId\"R\n" +
 	"\x13ConsortiumDissolved\x12#\n" +
 	"\rconsortium_id\x18\x01 \x01(\tR\fconsortiumId\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reasonB\xec\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x97\x01\n" +
+	"\x13ConsortiumSeatTaken\x12\x1b\n" +
+	"\ttender_id\x18\x01 \x01(\tR\btenderId\x12\x15\n" +
+	"\x06lot_id\x18\x02 \x01(\tR\x05lotId\x12'\n" +
+	"\x0forganization_id\x18\x03 \x01(\tR\x0eorganizationId\x12#\n" +
+	"\rconsortium_id\x18\x04 \x01(\tR\fconsortiumIdB\xec\x01\n" +
 	"\x17com.consortia.tender.v1B\x15ConsortiumEventsProtoP\x01ZLgithub.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1;tenderv1\xa2\x02\x03CTX\xaa\x02\x13Consortia.Tender.V1\xca\x02\x13Consortia\\Tender\\V1\xe2\x02\x1fConsortia\\Tender\\V1\\GPBMetadata\xea\x02\x15Consortia::Tender::V1b\x06proto3"
 
 var (
@@ -817,7 +899,7 @@ func file_consortia_tender_v1_consortium_events_proto_rawDescGZIP() []byte {
 	return file_consortia_tender_v1_consortium_events_proto_rawDescData
 }
 
-var file_consortia_tender_v1_consortium_events_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_consortia_tender_v1_consortium_events_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_consortia_tender_v1_consortium_events_proto_goTypes = []any{
 	(*ConsortiumFormed)(nil),             // 0: consortia.tender.v1.ConsortiumFormed
 	(*ConsortiumMemberInvited)(nil),      // 1: consortia.tender.v1.ConsortiumMemberInvited
@@ -831,10 +913,11 @@ var file_consortia_tender_v1_consortium_events_proto_goTypes = []any{
 	(*ConsortiumAwarded)(nil),            // 9: consortia.tender.v1.ConsortiumAwarded
 	(*ConsortiumLost)(nil),               // 10: consortia.tender.v1.ConsortiumLost
 	(*ConsortiumDissolved)(nil),          // 11: consortia.tender.v1.ConsortiumDissolved
-	(*DraftMember)(nil),                  // 12: consortia.tender.v1.DraftMember
+	(*ConsortiumSeatTaken)(nil),          // 12: consortia.tender.v1.ConsortiumSeatTaken
+	(*DraftMember)(nil),                  // 13: consortia.tender.v1.DraftMember
 }
 var file_consortia_tender_v1_consortium_events_proto_depIdxs = []int32{
-	12, // 0: consortia.tender.v1.ConsortiumFormed.members:type_name -> consortia.tender.v1.DraftMember
+	13, // 0: consortia.tender.v1.ConsortiumFormed.members:type_name -> consortia.tender.v1.DraftMember
 	1,  // [1:1] is the sub-list for method output_type
 	1,  // [1:1] is the sub-list for method input_type
 	1,  // [1:1] is the sub-list for extension type_name
@@ -854,7 +937,7 @@ func file_consortia_tender_v1_consortium_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_consortia_tender_v1_consortium_events_proto_rawDesc), len(file_consortia_tender_v1_consortium_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
