@@ -57,6 +57,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	slog.SetDefault(log)
 	shutdown := telemetry.Setup("consortia")
 	defer shutdown(context.Background())
+	metrics, err := telemetry.SetupMetrics()
+	if err != nil {
+		return err
+	}
 
 	natsPort, err := config.Int("CONSORTIA_NATS_PORT", 4222)
 	if err != nil {
@@ -107,7 +111,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	gw, err := gateway.New(ctx, gateway.Config{
 		HTTPAddr: config.String("CONSORTIA_HTTP_ADDR", "127.0.0.1:8080"), PublicURL: config.String("CONSORTIA_PUBLIC_URL", ""),
 		MemberAddr: m.Addr(), TenderAddr: t.Addr(),
-	}, gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Logger: log.With("component", "gateway")})
+	}, gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Metrics: metrics, Logger: log.With("component", "gateway")})
 	if err != nil {
 		return fmt.Errorf("gateway (set CONSORTIA_HTTP_ADDR to change its address): %w", err)
 	}
@@ -141,14 +145,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, `
 Consortia is running (development mode; state in %s)
   web console      %s/
-  HTTP API         %s/v1/ (OpenAPI: %s/openapi.json)
+  HTTP API         %s/v1/ (OpenAPI: %s/openapi.json, metrics: %s/metrics)
   NATS JetStream   %s
   member gRPC      %s
   tender gRPC      %s
 Demo users: go run ./services/consortia users; a token: go run ./services/consortia token --as tera-manager
 Try: curl -H "Authorization: Bearer $(go run ./services/consortia token --as tera-manager)" %s/v1/tenders
 Stop with Ctrl-C.
-`, dir, gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), gw.URL())
+`, dir, gw.URL(), gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), gw.URL())
 		return nil
 	})
 	return g.Wait()

@@ -56,6 +56,8 @@ type Deps struct {
 	Users []User
 	// Catalog is the CPV list for labels and the CPV interest search; nil shows codes only.
 	Catalog *cpv.Catalog
+	// Metrics, when set, is served at /metrics (Prometheus text format).
+	Metrics http.Handler
 	Logger  *slog.Logger
 }
 
@@ -154,6 +156,9 @@ func (g *Gateway) routes(ctx context.Context, d Deps, member memberv1.MemberServ
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(doc)
 	})
+	if d.Metrics != nil {
+		mux.Handle("GET /metrics", d.Metrics)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
@@ -256,7 +261,7 @@ func logRequests(log *slog.Logger, h http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r)
 		level := slog.LevelInfo
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			level = slog.LevelDebug
 		} else if rec.status >= 500 {
 			level = slog.LevelError

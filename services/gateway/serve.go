@@ -26,6 +26,11 @@ func Serve(ctx context.Context) error {
 	defer shutdown(context.Background())
 
 	deps := Deps{Logger: log, Catalog: codes.Load(config.String("CONSORTIA_DATA_DIR", ""), log).Catalog}
+	metrics, err := telemetry.SetupMetrics()
+	if err != nil {
+		return err
+	}
+	deps.Metrics = metrics
 	switch {
 	case config.String("CONSORTIA_AUTH_JWKS_URL", "") != "":
 		deps.Verifier = &auth.JWKSVerifier{

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,6 +23,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
@@ -45,6 +47,19 @@ const (
 )
 
 var tracer = otel.Tracer("github.com/consortia-dev/consortia/services/platform/eventlog")
+
+// Instruments, created lazily so they bind to the meter provider installed at
+// start (telemetry.SetupMetrics); without one they are no-ops.
+var instruments = sync.OnceValue(func() (m struct {
+	appended, conflicts, applied, parked metric.Int64Counter
+}) {
+	meter := otel.Meter("github.com/consortia-dev/consortia/services/platform/eventlog")
+	m.appended, _ = meter.Int64Counter("consortia.events.appended", metric.WithDescription("Events appended to the log, by stream and type."))
+	m.conflicts, _ = meter.Int64Counter("consortia.events.conflicts", metric.WithDescription("Appends refused by the optimistic-concurrency check."))
+	m.applied, _ = meter.Int64Counter("consortia.projection.applied", metric.WithDescription("Events applied by projections."))
+	m.parked, _ = meter.Int64Counter("consortia.projection.parked", metric.WithDescription("Poison events parked by projections."))
+	return m
+})
 
 // ErrConflict is returned by Append when the aggregate moved past the expected
 // version. It wraps domainerr.ErrConflict, so it maps to codes.Aborted.
@@ -207,9 +222,14 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 	if err != nil {
 		span.RecordError(err)
 		if isWrongLastSequence(err) {
+			instruments().conflicts.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name)))
 			return Appended{}, fmt.Errorf("%w: %s is past version %d", ErrConflict, d.Subject, d.ExpectedVersion)
 		}
 		return Appended{}, fmt.Errorf("eventlog: publish %s: %w", d.Subject, err)
+	}
+	if !ack.Duplicate {
+		instruments().appended.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name),
+			attribute.String("type", string(d.Event.ProtoReflect().Descriptor().Name()))))
 	}
 	return Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate, EventID: id, Time: now}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -212,6 +213,7 @@ func (r *Runner) handle(ctx context.Context, m jetstream.Msg) {
 	}
 	switch {
 	case err == nil:
+		instruments().applied.Add(ctx, 1, metric.WithAttributes(attribute.String("projection", r.p.Name)))
 		if ackErr := m.Ack(); ackErr != nil {
 			r.p.Logger.Warn("projection: ack failed; event will be redelivered and skipped", "projection", r.p.Name, "seq", seq, "err", ackErr)
 		}
@@ -244,6 +246,7 @@ func (r *Runner) park(ctx context.Context, m jetstream.Msg, seq uint64, reason e
 		_ = m.NakWithDelay(r.p.RetryDelay)
 		return
 	}
+	instruments().parked.Add(ctx, 1, metric.WithAttributes(attribute.String("projection", r.p.Name)))
 	r.p.Logger.Error("projection: event parked", "projection", r.p.Name, "seq", seq, "subject", m.Subject(), "reason", reason.Error())
 	_ = m.Term()
 	r.advance(seq)

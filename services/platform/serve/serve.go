@@ -7,9 +7,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -75,11 +78,30 @@ func Load(ctx context.Context, service string) (*Env, error) {
 		nc.Close()
 		return nil, err
 	}
+	stopMetrics := func() {}
+	if addr := config.String("CONSORTIA_METRICS_ADDR", ""); addr != "" {
+		h, err := telemetry.SetupMetrics()
+		if err != nil {
+			nc.Close()
+			return nil, err
+		}
+		lis, err := net.Listen("tcp", addr)
+		if err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("metrics listener %s: %w", addr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", h)
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = srv.Serve(lis) }()
+		stopMetrics = func() { _ = srv.Close() }
+		log.Info("metrics", "addr", lis.Addr().String(), "path", "/metrics")
+	}
 	return &Env{
 		Log: log, JS: js, Verifier: verifier, Replicas: replicas, NATSURL: url,
 		InstanceID: config.String("CONSORTIA_INSTANCE_ID", "default"),
 		Codes:      codes.Load(config.String("CONSORTIA_DATA_DIR", ""), log),
-		close:      func() { _ = nc.Drain(); _ = shutdown(context.Background()) },
+		close:      func() { stopMetrics(); _ = nc.Drain(); _ = shutdown(context.Background()) },
 	}, nil
 }
 
