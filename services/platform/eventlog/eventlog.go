@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,20 +45,28 @@ const (
 	contentType       = "application/protobuf"
 )
 
-var tracer = otel.Tracer("github.com/consortia-dev/consortia/services/platform/eventlog")
+// tracer is looked up at each use: a package-level tracer would stay bound to
+// the first tracer provider ever installed.
+func tracer() trace.Tracer {
+	return otel.Tracer("github.com/consortia-dev/consortia/services/platform/eventlog")
+}
 
-// Instruments, created lazily so they bind to the meter provider installed at
-// start (telemetry.SetupMetrics); without one they are no-ops.
-var instruments = sync.OnceValue(func() (m struct {
+// instruments are the event log's metrics, bound to the meter provider
+// installed when the Log or Runner is created (telemetry.SetupMetrics); without
+// one they are no-ops.
+type instruments struct {
 	appended, conflicts, applied, parked metric.Int64Counter
-}) {
+}
+
+func newInstruments() instruments {
+	var m instruments
 	meter := otel.Meter("github.com/consortia-dev/consortia/services/platform/eventlog")
 	m.appended, _ = meter.Int64Counter("consortia.events.appended", metric.WithDescription("Events appended to the log, by stream and type."))
 	m.conflicts, _ = meter.Int64Counter("consortia.events.conflicts", metric.WithDescription("Appends refused by the optimistic-concurrency check."))
 	m.applied, _ = meter.Int64Counter("consortia.projection.applied", metric.WithDescription("Events applied by projections."))
 	m.parked, _ = meter.Int64Counter("consortia.projection.parked", metric.WithDescription("Poison events parked by projections."))
 	return m
-})
+}
 
 // ErrConflict is returned by Append when the aggregate moved past the expected
 // version. It wraps domainerr.ErrConflict, so it maps to codes.Aborted.
@@ -79,6 +86,7 @@ type StreamConfig struct {
 
 // Log appends to and reads from one service's stream.
 type Log struct {
+	m      instruments
 	js     jetstream.JetStream
 	stream jetstream.Stream
 	name   string
@@ -109,7 +117,7 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg StreamConfig, source 
 	if err != nil {
 		return nil, fmt.Errorf("create or update stream %s: %w", cfg.Name, err)
 	}
-	return &Log{js: js, stream: s, name: cfg.Name, source: source}, nil
+	return &Log{m: newInstruments(), js: js, stream: s, name: cfg.Name, source: source}, nil
 }
 
 // Stream returns the stream name.
@@ -190,7 +198,7 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 	if err != nil {
 		return Appended{}, fmt.Errorf("eventlog: marshal %T: %w", d.Event, err)
 	}
-	ctx, span := tracer.Start(ctx, "append "+string(d.Event.ProtoReflect().Descriptor().Name()),
+	ctx, span := tracer().Start(ctx, "append "+string(d.Event.ProtoReflect().Descriptor().Name()),
 		trace.WithSpanKind(trace.SpanKindProducer),
 		trace.WithAttributes(attribute.String("messaging.system", "nats"), attribute.String("messaging.destination.name", d.Subject)))
 	defer span.End()
@@ -222,13 +230,13 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 	if err != nil {
 		span.RecordError(err)
 		if isWrongLastSequence(err) {
-			instruments().conflicts.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name)))
+			l.m.conflicts.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name)))
 			return Appended{}, fmt.Errorf("%w: %s is past version %d", ErrConflict, d.Subject, d.ExpectedVersion)
 		}
 		return Appended{}, fmt.Errorf("eventlog: publish %s: %w", d.Subject, err)
 	}
 	if !ack.Duplicate {
-		instruments().appended.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name),
+		l.m.appended.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name),
 			attribute.String("type", string(d.Event.ProtoReflect().Descriptor().Name()))))
 	}
 	return Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate, EventID: id, Time: now}, nil

@@ -83,6 +83,7 @@ type Projection struct {
 // MaxAckPending is 1: events apply strictly in order, and an event being retried
 // holds back the ones after it.
 type Runner struct {
+	m  instruments
 	js jetstream.JetStream
 	p  Projection
 
@@ -104,7 +105,7 @@ func NewRunner(js jetstream.JetStream, p Projection) *Runner {
 	if p.Logger == nil {
 		p.Logger = slog.Default()
 	}
-	return &Runner{js: js, p: p, changed: make(chan struct{}), ready: make(chan struct{})}
+	return &Runner{m: newInstruments(), js: js, p: p, changed: make(chan struct{}), ready: make(chan struct{})}
 }
 
 // Run consumes until ctx is done. It returns nil on cancellation.
@@ -200,20 +201,10 @@ func (r *Runner) handle(ctx context.Context, m jetstream.Msg) {
 		return
 	}
 	seq := meta.Sequence.Stream
-	// Continue the trace of the request that appended the event.
-	ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.HeaderCarrier(m.Headers()))
-	ctx, span := tracer.Start(ctx, "project "+r.p.Name, trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(attribute.String("messaging.system", "nats"), attribute.String("messaging.destination.name", m.Subject()), attribute.Int64("messaging.nats.stream_sequence", int64(seq))))
-	defer span.End()
-	ev, err := Decode(m.Subject(), seq, m.Headers(), m.Data())
-	if err == nil {
-		err = r.p.Handler.Apply(ctx, ev)
-	} else {
-		err = Permanent(err)
-	}
+	err = r.apply(ctx, m, seq)
 	switch {
 	case err == nil:
-		instruments().applied.Add(ctx, 1, metric.WithAttributes(attribute.String("projection", r.p.Name)))
+		r.m.applied.Add(ctx, 1, metric.WithAttributes(attribute.String("projection", r.p.Name)))
 		if ackErr := m.Ack(); ackErr != nil {
 			r.p.Logger.Warn("projection: ack failed; event will be redelivered and skipped", "projection", r.p.Name, "seq", seq, "err", ackErr)
 		}
@@ -225,6 +216,26 @@ func (r *Runner) handle(ctx context.Context, m jetstream.Msg) {
 		r.p.Logger.Warn("projection: apply failed; retrying", "projection", r.p.Name, "seq", seq, "attempt", meta.NumDelivered, "delay", delay, "err", err)
 		_ = m.NakWithDelay(delay)
 	}
+}
+
+// apply decodes and applies one event in a consumer span that continues the
+// trace of the request that appended it. The span ends here, before the event
+// is acknowledged and WaitFor callers are released.
+func (r *Runner) apply(ctx context.Context, m jetstream.Msg, seq uint64) error {
+	ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.HeaderCarrier(m.Headers()))
+	ctx, span := tracer().Start(ctx, "project "+r.p.Name, trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("messaging.system", "nats"), attribute.String("messaging.destination.name", m.Subject()), attribute.Int64("messaging.nats.stream_sequence", int64(seq))))
+	defer span.End()
+	ev, err := Decode(m.Subject(), seq, m.Headers(), m.Data())
+	if err != nil {
+		err = Permanent(err)
+	} else {
+		err = r.p.Handler.Apply(ctx, ev)
+	}
+	if err != nil {
+		span.RecordError(err)
+	}
+	return err
 }
 
 func (r *Runner) park(ctx context.Context, m jetstream.Msg, seq uint64, reason error) {
@@ -246,7 +257,7 @@ func (r *Runner) park(ctx context.Context, m jetstream.Msg, seq uint64, reason e
 		_ = m.NakWithDelay(r.p.RetryDelay)
 		return
 	}
-	instruments().parked.Add(ctx, 1, metric.WithAttributes(attribute.String("projection", r.p.Name)))
+	r.m.parked.Add(ctx, 1, metric.WithAttributes(attribute.String("projection", r.p.Name)))
 	r.p.Logger.Error("projection: event parked", "projection", r.p.Name, "seq", seq, "subject", m.Subject(), "reason", reason.Error())
 	_ = m.Term()
 	r.advance(seq)
