@@ -253,7 +253,8 @@ func TestConsolePages(t *testing.T) {
 		pages []pageCase
 	}{
 		{"tera-manager", []pageCase{
-			{"/home", []string{"Deadlines this week", "Consortia being formed", "Recent tenders"}},
+			{"/home", []string{"Deadlines this week", "Consortia being formed", "Recent tenders", `<a href="/members">1 pending membership request</a>`}},
+			{"/members", []string{"Cluster members", "Demo Udías", "Approve", "Suspend"}},
 			{"/tenders?status=TENDER_STATUS_ACTIVE&cpv=72&from=2020-01-01&to=2099-12-31", []string{"tender-list", "Open"}},
 			{"/tenders/" + plain, []string{"Requirements", "Economic solvency", "Audit trail", "TenderCreated", "Recommend consortia"}},
 			{"/tenders/" + split, []string{"Lots", `id="recommend-lot"`}},
@@ -297,6 +298,15 @@ func TestConsolePages(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// The home page shows pending membership requests only when there are
+	// some: GIRA's manager has none.
+	gira := consoleClient(t)
+	post(t, gira, s.URL+"/signin", url.Values{"user": {"gira-manager"}}).Body.Close()
+	resp = get(t, gira, s.URL+"/home")
+	if page := body(t, resp); resp.StatusCode != http.StatusOK || strings.Contains(page, `id="pending-requests"`) {
+		t.Errorf("gira-manager home: %d, want 200 without pending requests", resp.StatusCode)
 	}
 
 	// A company may not open a consortium it is not in: 403.

@@ -9,6 +9,7 @@ var messages = map[string]map[string]string{
 
 		"nav.home": "Inicio", "nav.tenders": "Licitaciones", "nav.import": "Importar", "nav.matching": "Licitaciones afines",
 		"nav.invitations": "Invitaciones", "nav.profile": "Perfil", "nav.overview": "Vista general", "nav.signout": "Salir",
+		"nav.members": "Socios",
 
 		"role.cluster_manager": "Gestor de clúster", "role.company": "Empresa", "role.agency": "Agencia", "role.admin": "Administración", "role.": "",
 
@@ -33,6 +34,7 @@ var messages = map[string]map[string]string{
 		"error.unavailable": "El servicio no está disponible ahora. Inténtelo de nuevo en un momento.",
 		"error.conflict":    "Alguien ha cambiado estos datos mientras tanto. Recargue la página y repita el cambio.",
 		"error.companyonly": "Esta página es para usuarios de empresa.",
+		"error.manageronly": "Esta página es para gestores de clúster.",
 
 		"home.title": "Inicio", "home.hello": "Hola, %s",
 		"home.deadlines": "Plazos esta semana", "home.nodeadlines": "Ningún plazo vence esta semana.",
@@ -41,6 +43,7 @@ var messages = map[string]map[string]string{
 		"home.alltenders": "Ver licitaciones", "home.invitations": "Invitaciones pendientes",
 		"home.noinvitations": "No tiene invitaciones pendientes.", "home.answer": "Responder",
 		"home.newmatching": "Nuevas licitaciones afines", "home.nomatching": "No hay licitaciones abiertas afines a sus CPV.",
+		"home.requests.one": "1 solicitud de adhesión pendiente", "home.requests": "%d solicitudes de adhesión pendientes",
 
 		"deadline.passed": "cerrado", "deadline.today": "vence hoy", "deadline.days": "quedan %d días",
 
@@ -126,6 +129,11 @@ var messages = map[string]map[string]string{
 		"matching.title": "Licitaciones afines", "matching.help": "Licitaciones abiertas que comparten grupo CPV (3 dígitos) con sus intereses:",
 		"matching.nointerests": "añada intereses CPV en su perfil", "matching.groups": "Grupos CPV", "matching.none": "No hay licitaciones abiertas afines.",
 
+		"membership.title": "Socios del clúster", "membership.taxid": "NIF", "membership.tally": "%d activas · %d pendientes · %d suspendidas",
+		"membership.none": "Ninguna organización tiene una adhesión a este clúster.", "membership.noclusters": "No gestiona ningún clúster.",
+		"membership.approve": "Aprobar", "membership.suspend": "Suspender", "membership.reason": "Motivo",
+		"membership.approved": "Adhesión de %s aprobada.", "membership.suspended": "Adhesión de %s suspendida.",
+
 		"overview.title": "Vista general", "overview.clusters": "Clústeres y licitaciones", "overview.cluster": "Clúster",
 		"overview.region": "Región", "overview.total": "Licitaciones", "overview.closed": "Anuladas o desiertas",
 		"overview.value": "Valor abierto", "overview.none": "No hay clústeres.",
@@ -155,6 +163,7 @@ var messages = map[string]map[string]string{
 
 		"nav.home": "Home", "nav.tenders": "Tenders", "nav.import": "Import", "nav.matching": "Matching tenders",
 		"nav.invitations": "Invitations", "nav.profile": "Profile", "nav.overview": "Overview", "nav.signout": "Sign out",
+		"nav.members": "Members",
 
 		"role.cluster_manager": "Cluster manager", "role.company": "Company", "role.agency": "Agency staff", "role.admin": "Administrator", "role.": "",
 
@@ -179,6 +188,7 @@ var messages = map[string]map[string]string{
 		"error.unavailable": "The service is unavailable right now. Please try again in a moment.",
 		"error.conflict":    "Someone changed this meanwhile. Reload the page and make the change again.",
 		"error.companyonly": "This page is for company users.",
+		"error.manageronly": "This page is for cluster managers.",
 
 		"home.title": "Home", "home.hello": "Hello, %s",
 		"home.deadlines": "Deadlines this week", "home.nodeadlines": "No deadline falls this week.",
@@ -187,6 +197,7 @@ var messages = map[string]map[string]string{
 		"home.alltenders": "See tenders", "home.invitations": "Pending invitations",
 		"home.noinvitations": "You have no pending invitations.", "home.answer": "Answer",
 		"home.newmatching": "New matching tenders", "home.nomatching": "No open tenders match your CPV interests.",
+		"home.requests.one": "1 pending membership request", "home.requests": "%d pending membership requests",
 
 		"deadline.passed": "closed", "deadline.today": "due today", "deadline.days": "%d days left",
 
@@ -271,6 +282,11 @@ var messages = map[string]map[string]string{
 
 		"matching.title": "Matching tenders", "matching.help": "Open tenders sharing a CPV group (3 digits) with your interests:",
 		"matching.nointerests": "add CPV interests to your profile", "matching.groups": "CPV groups", "matching.none": "No open tender matches.",
+
+		"membership.title": "Cluster members", "membership.taxid": "Tax id", "membership.tally": "%d active · %d pending · %d suspended",
+		"membership.none": "No organisation has a membership of this cluster.", "membership.noclusters": "You manage no cluster.",
+		"membership.approve": "Approve", "membership.suspend": "Suspend", "membership.reason": "Reason",
+		"membership.approved": "Membership of %s approved.", "membership.suspended": "Membership of %s suspended.",
 
 		"overview.title": "Overview", "overview.clusters": "Clusters and tenders", "overview.cluster": "Cluster",
 		"overview.region": "Region", "overview.total": "Tenders", "overview.closed": "Cancelled or unsuccessful",

@@ -24,6 +24,7 @@ type homeData struct {
 	Deadlines []*tenderv1.Tender
 	New       []*tenderv1.Tender
 	Forming   []consortiumRow
+	Requests  int // membership requests waiting for the manager
 	// Company.
 	Org         *memberv1.Organization
 	Invitations []consortiumRow
@@ -56,7 +57,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home", "home.title", d)
 }
 
-// managerHome: deadlines this week, newest tenders, consortia forming.
+// managerHome: pending membership requests, deadlines this week, newest
+// tenders, consortia forming.
 func (s *Server) managerHome(r *http.Request, p *auth.Principal, d *homeData) error {
 	ctx := rpc(r)
 	tc := s.newTenderCache()
@@ -97,7 +99,9 @@ func (s *Server) managerHome(r *http.Request, p *auth.Principal, d *homeData) er
 		}
 	}
 	d.New = newest(d.New, 5)
-	return nil
+	n, err := s.pendingRequests(ctx, p)
+	d.Requests = n
+	return err
 }
 
 // companyHome: pending invitations, deadlines this week, new matching tenders.

@@ -110,6 +110,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	m.Handle("POST /profile/references", s.authed(s.addReference))
 	m.Handle("POST /profile/references/{rid}/remove", s.authed(s.removeReference))
 	m.Handle("GET /overview", s.authed(s.overviewPage))
+	m.Handle("GET /members", s.authed(s.membersPage))
+	m.Handle("POST /members/{org}/approve", s.authed(s.approveMembership))
+	m.Handle("POST /members/{org}/suspend", s.authed(s.suspendMembership))
 	m.HandleFunc("/", s.notFound)
 	return s, nil
 }

@@ -69,7 +69,7 @@ func TestTemplatesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"signin", "home", "tenders", "tender", "recommend", "consortium", "invitations", "matching", "profile", "import", "overview", "error"} {
+	for _, want := range []string{"signin", "home", "tenders", "tender", "recommend", "consortium", "invitations", "matching", "profile", "import", "overview", "members", "error"} {
 		if _, ok := pages[want]; !ok {
 			t.Errorf("page %q missing", want)
 		}
