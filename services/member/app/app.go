@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -428,7 +429,7 @@ func requireAuth(ctx context.Context) error {
 	return nil
 }
 
-// GetOrganization reads an organisation from the read model.
+// GetOrganization reads an organisation from the read model, if the caller may see it.
 func (s *Service) GetOrganization(ctx context.Context, id string) (domain.Organization, error) {
 	if err := requireAuth(ctx); err != nil {
 		return domain.Organization{}, err
@@ -436,10 +437,52 @@ func (s *Service) GetOrganization(ctx context.Context, id string) (domain.Organi
 	if id == "" {
 		return domain.Organization{}, domainerr.Invalid("organization_id", "required")
 	}
-	return s.store.GetOrganization(ctx, id)
+	o, err := s.store.GetOrganization(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	reader := s.reader(ctx)
+	if !reader(&o) {
+		p := auth.FromContext(ctx)
+		return domain.Organization{}, fmt.Errorf("%s may not see organisation %s: %w", p.Actor(), id, domainerr.ErrPermissionDenied)
+	}
+	return o, nil
 }
 
-// ListOrganizations lists organisations.
+// reader returns who-may-see-what for the caller: administrators and agency
+// staff see every organisation; a cluster manager those with a membership (in
+// any state) of a cluster they manage; a company itself and the fellow active
+// members of its clusters (partners for a bid). Profiles hold turnover and
+// references, so they are not public.
+func (s *Service) reader(ctx context.Context) func(*domain.Organization) bool {
+	p := auth.FromContext(ctx)
+	if p.Has(auth.RoleAdmin) || p.Has(auth.RoleAgency) {
+		return func(*domain.Organization) bool { return true }
+	}
+	var mine []string
+	if p.Has(auth.RoleCompany) && p.Organization != "" {
+		if own, err := s.store.GetOrganization(ctx, p.Organization); err == nil {
+			for _, m := range own.Memberships {
+				if m.Status == domain.MembershipActive {
+					mine = append(mine, m.ClusterID)
+				}
+			}
+		}
+	}
+	return func(o *domain.Organization) bool {
+		if p.ActsFor(o.ID) {
+			return true
+		}
+		for _, m := range o.Memberships {
+			if p.ManagesCluster(m.ClusterID) || (m.Status == domain.MembershipActive && slices.Contains(mine, m.ClusterID)) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// ListOrganizations lists the organisations the caller may see.
 func (s *Service) ListOrganizations(ctx context.Context, f store.Filter) ([]domain.Organization, string, error) {
 	if err := requireAuth(ctx); err != nil {
 		return nil, "", err
@@ -455,7 +498,19 @@ func (s *Service) ListOrganizations(ctx context.Context, f store.Filter) ([]doma
 			return nil, "", domainerr.Invalid("cpv_prefix", "digits only, got %q", f.CPVPrefix)
 		}
 	}
-	return s.store.ListOrganizations(ctx, f)
+	orgs, next, err := s.store.ListOrganizations(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	// Pages keep their tokens; a page may come back shorter than asked.
+	reader := s.reader(ctx)
+	visible := orgs[:0:0]
+	for i := range orgs {
+		if reader(&orgs[i]) {
+			visible = append(visible, orgs[i])
+		}
+	}
+	return visible, next, nil
 }
 
 // GetCluster reads a cluster.

@@ -618,7 +618,7 @@ func TestListOrganizationsPagination(t *testing.T) {
 	for i, n := range names {
 		e.register(100+i, n+" S.L.")
 	}
-	ctx := e.ctxAs(company(""))
+	ctx := e.ctxAs(agency()) // agency staff read across clusters
 	var got []string
 	seen := map[string]bool{}
 	token, pages := "", 0
@@ -811,4 +811,56 @@ func TestReplaceCertification(t *testing.T) {
 		t.Errorf("violations = %v", fieldViolations(t, st))
 	}
 	e.wantEvents(before + 1)
+}
+
+// Profiles (turnover, references) are not public: a company sees itself and
+// the fellow active members of its clusters; a manager the organisations of
+// the clusters they manage; agency staff everyone.
+func TestOrganizationVisibility(t *testing.T) {
+	e := newEnv(t)
+	x, y := e.cluster("Cluster X").GetId(), e.cluster("Cluster Y").GetId()
+	a, b, c, p := e.register(61, "A S.L.").GetId(), e.register(62, "B S.L.").GetId(), e.register(63, "C S.L.").GetId(), e.register(64, "P S.L.").GetId()
+	join := func(org, cluster string, approve bool) {
+		t.Helper()
+		if _, err := e.c.RequestMembership(e.ctxAs(admin()), &memberv1.RequestMembershipRequest{OrganizationId: org, ClusterId: cluster}); err != nil {
+			t.Fatal(err)
+		}
+		if approve {
+			if _, err := e.c.ApproveMembership(e.ctxAs(admin()), &memberv1.ApproveMembershipRequest{OrganizationId: org, ClusterId: cluster}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	join(a, x, true)
+	join(b, x, true)
+	join(c, y, true)
+	join(p, x, false) // requested only: not a fellow member yet
+
+	visible := func(who auth.Claims, want ...string) {
+		t.Helper()
+		res, err := e.c.ListOrganizations(e.ctxAs(who), &memberv1.ListOrganizationsRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range res.GetOrganizations() {
+			got = append(got, o.GetId())
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s sees %d organisations %v, want %v", who.Subject, len(got), got, want)
+		}
+	}
+	visible(company(a), a, b)
+	visible(company(p), p)
+	visible(manager(y), c)
+	visible(manager(x), a, b, p)
+	visible(agency(), a, b, c, p)
+
+	_, err := e.c.GetOrganization(e.ctxAs(company(a)), &memberv1.GetOrganizationRequest{OrganizationId: c})
+	wantCode(t, err, codes.PermissionDenied)
+	if _, err := e.c.GetOrganization(e.ctxAs(company(a)), &memberv1.GetOrganizationRequest{OrganizationId: b}); err != nil {
+		t.Errorf("a fellow member's profile: %v", err)
+	}
 }
