@@ -22,6 +22,7 @@ Usage:
   consortia token --as USER [--state DIR]
                                       print a development token for a demo user
   consortia users                     list the demo users
+  consortia load [-duration 5s] [-c 8] load a running stack over HTTP; ratios against /healthz
   consortia import placsp|xlsx|eforms|ocds PATH... [--cluster tera] [--nuts ES13] [--cpv 72]
                                       import tenders into a running stack (progress and summary)
 
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(args[1:], stdout)
 	case "import":
 		return runImport(ctx, args[1:], stdout, stderr)
+	case "load":
+		return runLoad(ctx, args[1:], stdout, stderr)
 	case "users":
 		return runUsers(stdout)
 	case "help", "-h", "--help":
