@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -298,6 +299,49 @@ func TestConsolePages(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// The eligibility panel speaks the page's language: Spanish rules built
+	// from the structured results (numbers the Spanish way) with the English
+	// detail kept collapsed; the English page shows the service's detail.
+	// Both companies accept, so the rules apply to a team of two.
+	for _, u := range []string{"company1", company} {
+		resp := s.call(t, http.MethodPost, "/v1/consortia/"+formed.Consortium.ID+"/members/"+s.orgOf(t, u)+":accept", s.token(t, u, time.Hour), "{}")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s accepts: %d\n%s", u, resp.StatusCode, readAll(t, resp))
+		}
+		resp.Body.Close()
+	}
+	mc := consoleClient(t)
+	post(t, mc, s.URL+"/signin", url.Values{"user": {"tera-manager"}}).Body.Close()
+	consortiumPath := s.URL + "/consortia/" + formed.Consortium.ID
+	var es string
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		es = body(t, get(t, mc, consortiumPath+"?lang=es"))
+		if strings.Contains(es, `data-rule="economic_solvency"`) || time.Now().After(deadline) {
+			break
+		}
+	}
+	panel := es[strings.Index(es, `id="eligibility"`):]
+	for _, w := range []string{"Elegibilidad", "Solvencia económica: ", "se exigen ", "(1,5 × valor", "Detalle (inglés)", `<details class="detail-en">`} {
+		if !strings.Contains(panel, w) {
+			t.Errorf("Spanish consortium page: eligibility panel lacks %q\n%s", w, panel)
+		}
+	}
+	if !regexp.MustCompile(`<td class="needed">\d{1,3}(\.\d{3})*,\d{2} €</td>`).MatchString(panel) {
+		t.Errorf("Spanish consortium page: no Spanish-formatted amount (1.234,56 €) in the eligibility panel\n%s", panel)
+	}
+	en := body(t, get(t, mc, consortiumPath+"?lang=en"))
+	panel = en[strings.Index(en, `id="eligibility"`):]
+	for _, w := range []string{"Eligibility", "Best-year turnover", "the tender requires"} {
+		if !strings.Contains(panel, w) {
+			t.Errorf("English consortium page: eligibility panel lacks %q\n%s", w, panel)
+		}
+	}
+	for _, w := range []string{"Detalle (inglés)", "Solvencia económica: ", "detail-en"} {
+		if strings.Contains(panel, w) {
+			t.Errorf("English consortium page shows %q", w)
+		}
 	}
 
 	// The home page shows pending membership requests only when there are
