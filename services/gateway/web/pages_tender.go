@@ -94,7 +94,25 @@ type tenderData struct {
 	Consortia []consortiumRow
 	Audit     []*tenderv1.AuditEvent
 	AuditErr  string
-	CanManage bool // cluster manager of the owning cluster, or administrator
+	CanManage bool                   // cluster manager of the owning cluster, or administrator
+	IsManager bool                   // manager of the owning cluster: may change the deadline, award, cancel
+	Submitted []*tenderv1.Consortium // submitted consortia, candidates for the award
+}
+
+// Open reports whether the tender is planned or active (it may still change).
+func (d tenderData) Open() bool {
+	st := d.T.GetStatus()
+	return st == tenderv1.TenderStatus_TENDER_STATUS_PLANNED || st == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE
+}
+
+// Planned reports whether the tender is planned (it may be published).
+func (d tenderData) Planned() bool {
+	return d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_PLANNED
+}
+
+// Active reports whether the tender is active (it may be awarded).
+func (d tenderData) Active() bool {
+	return d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE
 }
 
 // canManage reports whether p manages the cluster (or is an administrator).
@@ -113,7 +131,7 @@ func (s *Server) tenderPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principal(r)
-	d := tenderData{T: resp.GetTender(), CanManage: canManage(p, resp.GetTender().GetClusterId())}
+	d := tenderData{T: resp.GetTender(), CanManage: canManage(p, resp.GetTender().GetClusterId()), IsManager: p.ManagesCluster(resp.GetTender().GetClusterId())}
 	cs, err := s.d.Tender.ListConsortia(ctx, &tenderv1.ListConsortiaRequest{TenderId: id})
 	if err != nil {
 		s.fail(w, r, err)
@@ -123,6 +141,9 @@ func (s *Server) tenderPage(w http.ResponseWriter, r *http.Request) {
 		row := rowOf(c, p.Organization)
 		row.Tender = d.T
 		d.Consortia = append(d.Consortia, row)
+		if c.GetStatus() == tenderv1.ConsortiumStatus_CONSORTIUM_STATUS_SUBMITTED {
+			d.Submitted = append(d.Submitted, c)
+		}
 	}
 	d.Audit, d.AuditErr = s.audit(r, "tender", id)
 	s.render(w, r, http.StatusOK, "tender", "tender.title", d)
