@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/consortia-dev/consortia/services/member/convert"
 	"github.com/consortia-dev/consortia/services/member/domain"
 	"github.com/consortia-dev/consortia/services/member/store"
@@ -134,11 +132,7 @@ func (s *Service) loadOrganization(ctx context.Context, id string) (domain.Organ
 // msgID, if any: the command being retried was done already.
 func (s *Service) loadOrganizationSeeing(ctx context.Context, id, msgID string) (domain.Organization, uint64, error) {
 	var o domain.Organization
-	var done uint64
-	version, err := s.log.Load(ctx, domain.OrganizationSubject(id), func(ev eventlog.Event) error {
-		if msgID != "" && ev.MsgID() == msgID {
-			done = ev.Sequence
-		}
+	version, done, err := s.log.LoadMarked(ctx, domain.OrganizationSubject(id), msgID, func(ev eventlog.Event) error {
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
 			return err
@@ -203,34 +197,6 @@ func (s *Service) updateOrganization(ctx context.Context, id string, expectedVer
 	}
 }
 
-var errFirstEvent = errors.New("first event read")
-
-// createdWith reports whether the event that created subject carried msgID, i.e.
-// whether a create that failed the "must not exist yet" check is the retry of an
-// earlier create with the same idempotency key. (JetStream checks the expected
-// subject sequence before it deduplicates, so such a retry is not reported as a
-// duplicate.) It waits until the read model has that event.
-func (s *Service) createdWith(ctx context.Context, subject, msgID string) (bool, error) {
-	if msgID == "" {
-		return false, nil
-	}
-	var first eventlog.Event
-	_, err := s.log.Load(ctx, subject, func(ev eventlog.Event) error {
-		first = ev
-		return errFirstEvent
-	})
-	if err != nil && !errors.Is(err, errFirstEvent) {
-		return false, err
-	}
-	if first.Sequence == 0 || first.Header.Get(jetstream.MsgIDHeader) != msgID {
-		return false, nil
-	}
-	if err := s.proj.WaitFor(ctx, first.Sequence); err != nil {
-		return false, fmt.Errorf("waiting for read model: %w", err)
-	}
-	return true, nil
-}
-
 // CreateCluster creates a cluster (agency staff and administrators).
 func (s *Service) CreateCluster(ctx context.Context, name, region, description string, demo bool, idemKey string) (domain.Cluster, error) {
 	p := auth.FromContext(ctx)
@@ -241,15 +207,9 @@ func (s *Service) CreateCluster(ctx context.Context, name, region, description s
 	if err != nil {
 		return domain.Cluster{}, err
 	}
-	subject, msgID := domain.ClusterSubject(e.ClusterID), eventlog.MsgID(idemKey, "ClusterCreated")
-	res, err := s.append(ctx, subject, e, 0, msgID)
+	res, err := s.append(ctx, domain.ClusterSubject(e.ClusterID), e, 0, eventlog.MsgID(idemKey, "ClusterCreated"))
 	if errors.Is(err, domainerr.ErrConflict) {
-		// The retry of a create with the same idempotency key answers like the first.
-		if retry, err := s.createdWith(ctx, subject, msgID); err != nil {
-			return domain.Cluster{}, err
-		} else if retry {
-			return s.store.GetCluster(ctx, e.ClusterID)
-		}
+		// A retry with the same idempotency key comes back as a duplicate instead.
 		return domain.Cluster{}, fmt.Errorf("a cluster named %q exists already (id %s): %w", e.Name, e.ClusterID, domainerr.ErrAlreadyExists)
 	}
 	if err != nil {
@@ -281,15 +241,9 @@ func (s *Service) RegisterOrganization(ctx context.Context, r domain.Registratio
 	if !privileged && !(p.Has(auth.RoleCompany) && (p.Organization == "" || p.Organization == e.OrganizationID)) {
 		return domain.Organization{}, fmt.Errorf("a company user registers only its own organisation: %w", domainerr.ErrPermissionDenied)
 	}
-	subject, msgID := domain.OrganizationSubject(e.OrganizationID), eventlog.MsgID(idemKey, "OrganizationRegistered")
-	res, err := s.append(ctx, subject, e, 0, msgID)
+	res, err := s.append(ctx, domain.OrganizationSubject(e.OrganizationID), e, 0, eventlog.MsgID(idemKey, "OrganizationRegistered"))
 	if errors.Is(err, domainerr.ErrConflict) {
-		// The retry of a create with the same idempotency key answers like the first.
-		if retry, err := s.createdWith(ctx, subject, msgID); err != nil {
-			return domain.Organization{}, err
-		} else if retry {
-			return s.store.GetOrganization(ctx, e.OrganizationID)
-		}
+		// A retry with the same idempotency key comes back as a duplicate instead.
 		return domain.Organization{}, fmt.Errorf("an organisation with tax id %s is already registered (id %s): %w", e.TaxID, e.OrganizationID, domainerr.ErrAlreadyExists)
 	}
 	if err != nil {

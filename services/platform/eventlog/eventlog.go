@@ -230,6 +230,15 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 	if err != nil {
 		span.RecordError(err)
 		if isWrongLastSequence(err) {
+			// JetStream checks the expected sequence before it deduplicates, so
+			// the retry of an append that was stored (e.g. a create with the same
+			// idempotency key) arrives as a conflict: report it as the duplicate
+			// it is, like JetStream's own deduplication does.
+			if d.MsgID != "" {
+				if seq, lerr := l.appendedWith(ctx, d.Subject, d.MsgID); lerr == nil && seq != 0 {
+					return Appended{Sequence: seq, Duplicate: true, EventID: id, Time: now}, nil
+				}
+			}
 			l.m.conflicts.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name)))
 			return Appended{}, fmt.Errorf("%w: %s is past version %d", ErrConflict, d.Subject, d.ExpectedVersion)
 		}
@@ -267,26 +276,63 @@ func (l *Log) Get(ctx context.Context, seq uint64) (Event, error) {
 // Load replays an aggregate's events in order, calling apply for each, and
 // returns the aggregate's version (0 when it has no events).
 func (l *Log) Load(ctx context.Context, subject string, apply func(Event) error) (uint64, error) {
-	var version uint64
-	next := uint64(1)
-	for {
-		raw, err := l.stream.GetMsg(ctx, next, jetstream.WithGetMsgSubject(subject))
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			return version, nil
-		}
-		if err != nil {
-			return 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
+	version, _, err := l.LoadMarked(ctx, subject, "", apply)
+	return version, err
+}
+
+// LoadMarked is Load that also returns the stream sequence of the aggregate's
+// event appended with msgID (0 when there is none, or msgID is empty): a
+// command retried with the same idempotency key was done already, and its
+// caller answers as the first time instead of deciding again.
+func (l *Log) LoadMarked(ctx context.Context, subject, msgID string, apply func(Event) error) (version, marked uint64, err error) {
+	version, err = l.scan(ctx, subject, func(raw *jetstream.RawStreamMsg) error {
+		if msgID != "" && raw.Header.Get(jetstream.MsgIDHeader) == msgID {
+			marked = raw.Sequence
 		}
 		ev, err := Decode(raw.Subject, raw.Sequence, raw.Header, raw.Data)
 		if err != nil {
-			return 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
+			return err
 		}
 		if err := apply(ev); err != nil {
-			return 0, fmt.Errorf("eventlog: apply %s@%d: %w", ev.Type, ev.Sequence, err)
+			return fmt.Errorf("apply %s@%d: %w", ev.Type, ev.Sequence, err)
 		}
-		version = raw.Sequence
-		next = raw.Sequence + 1
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
 	}
+	return version, marked, nil
+}
+
+// scan visits the stored messages of one subject in order and returns the
+// sequence of the last (0 when there are none).
+func (l *Log) scan(ctx context.Context, subject string, visit func(*jetstream.RawStreamMsg) error) (uint64, error) {
+	var last uint64
+	for {
+		raw, err := l.stream.GetMsg(ctx, last+1, jetstream.WithGetMsgSubject(subject))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return last, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
+		}
+		if err := visit(raw); err != nil {
+			return 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
+		}
+		last = raw.Sequence
+	}
+}
+
+// appendedWith returns the sequence of the subject's message carrying msgID, or 0.
+func (l *Log) appendedWith(ctx context.Context, subject, msgID string) (uint64, error) {
+	var seq uint64
+	_, err := l.scan(ctx, subject, func(raw *jetstream.RawStreamMsg) error {
+		if raw.Header.Get(jetstream.MsgIDHeader) == msgID {
+			seq = raw.Sequence
+		}
+		return nil
+	})
+	return seq, err
 }
 
 // Decode turns a stored message into an Event, resolving its protobuf type from

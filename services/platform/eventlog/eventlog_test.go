@@ -142,6 +142,35 @@ func TestIdempotencyKeyYieldsOneEvent(t *testing.T) {
 	}
 }
 
+// A create retried on the same subject with the same key fails JetStream's
+// expected-sequence check before its deduplication; Append still reports it as
+// the duplicate of the stored event, and a different key stays a conflict.
+func TestRetriedCreateOnTheSameSubjectIsADuplicate(t *testing.T) {
+	srv := natstest.Start(t)
+	l := openLog(t, srv.JS)
+	ctx := context.Background()
+	id := eventlog.MsgID("register-acme", "Registered")
+	first, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.acme", Event: wrapperspb.String("x"), MsgID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.acme", Event: wrapperspb.String("y"), ExpectedVersion: int64(first.Sequence)}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.acme", Event: wrapperspb.String("x"), MsgID: id})
+	if err != nil || !again.Duplicate || again.Sequence != first.Sequence {
+		t.Fatalf("retry = %+v, %v; want a duplicate of sequence %d", again, err, first.Sequence)
+	}
+	_, err = l.Append(ctx, eventlog.Draft{Subject: "test.agg.acme", Event: wrapperspb.String("x"), MsgID: eventlog.MsgID("other", "Registered")})
+	if !errors.Is(err, eventlog.ErrConflict) {
+		t.Fatalf("another key: err = %v, want conflict", err)
+	}
+	_, marked, err := l.LoadMarked(ctx, "test.agg.acme", id, func(eventlog.Event) error { return nil })
+	if err != nil || marked != first.Sequence {
+		t.Fatalf("LoadMarked = %d, %v; want %d", marked, err, first.Sequence)
+	}
+}
+
 func TestEventHeaders(t *testing.T) {
 	srv := natstest.Start(t)
 	l := openLog(t, srv.JS)

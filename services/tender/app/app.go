@@ -74,23 +74,14 @@ func (s *Service) append(ctx context.Context, subject string, e domain.Event, ex
 	return res, nil
 }
 
-// seen records the sequence of the event appended with a message id, so that a
-// command retried with the same idempotency key returns the recorded result
-// instead of deciding again (which could now fail, or conflict).
-type seen struct {
-	msgID string
-	seq   uint64
-}
-
+// load folds an aggregate's events and returns its version and the sequence of
+// the event appended with msgID (0 if none): a command retried with the same
+// idempotency key returns the recorded result instead of deciding again
+// (which could now fail, or conflict).
 func load[T interface {
 	Apply(domain.Event, time.Time, uint64) error
-}](ctx context.Context, log *eventlog.Log, subject string, agg T, sn ...*seen) (uint64, error) {
-	return log.Load(ctx, subject, func(ev eventlog.Event) error {
-		for _, x := range sn {
-			if x.msgID != "" && ev.MsgID() == x.msgID {
-				x.seq = ev.Sequence
-			}
-		}
+}](ctx context.Context, log *eventlog.Log, subject, msgID string, agg T) (version, marked uint64, err error) {
+	return log.LoadMarked(ctx, subject, msgID, func(ev eventlog.Event) error {
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
 			return err
@@ -99,28 +90,38 @@ func load[T interface {
 	})
 }
 
-func (s *Service) loadTender(ctx context.Context, id string, sn ...*seen) (domain.Tender, error) {
-	if id == "" {
-		return domain.Tender{}, domainerr.Invalid("tender_id", "required")
-	}
-	var t domain.Tender
-	v, err := load(ctx, s.log, domain.TenderSubject(id), &t, sn...)
-	if err == nil && v == 0 {
-		err = fmt.Errorf("tender %q: %w", id, domainerr.ErrNotFound)
-	}
+func (s *Service) loadTender(ctx context.Context, id string) (domain.Tender, error) {
+	t, _, err := s.loadTenderMarked(ctx, id, "")
 	return t, err
 }
 
-func (s *Service) loadConsortium(ctx context.Context, id string, sn ...*seen) (domain.Consortium, error) {
+func (s *Service) loadTenderMarked(ctx context.Context, id, msgID string) (domain.Tender, uint64, error) {
 	if id == "" {
-		return domain.Consortium{}, domainerr.Invalid("consortium_id", "required")
+		return domain.Tender{}, 0, domainerr.Invalid("tender_id", "required")
+	}
+	var t domain.Tender
+	v, marked, err := load(ctx, s.log, domain.TenderSubject(id), msgID, &t)
+	if err == nil && v == 0 {
+		err = fmt.Errorf("tender %q: %w", id, domainerr.ErrNotFound)
+	}
+	return t, marked, err
+}
+
+func (s *Service) loadConsortium(ctx context.Context, id string) (domain.Consortium, error) {
+	c, _, err := s.loadConsortiumMarked(ctx, id, "")
+	return c, err
+}
+
+func (s *Service) loadConsortiumMarked(ctx context.Context, id, msgID string) (domain.Consortium, uint64, error) {
+	if id == "" {
+		return domain.Consortium{}, 0, domainerr.Invalid("consortium_id", "required")
 	}
 	var c domain.Consortium
-	v, err := load(ctx, s.log, domain.ConsortiumSubject(id), &c, sn...)
+	v, marked, err := load(ctx, s.log, domain.ConsortiumSubject(id), msgID, &c)
 	if err == nil && v == 0 {
 		err = fmt.Errorf("consortium %q: %w", id, domainerr.ErrNotFound)
 	}
-	return c, err
+	return c, marked, err
 }
 
 func requireAuth(ctx context.Context) (*auth.Principal, error) {
@@ -199,17 +200,17 @@ func (s *Service) updateTender(ctx context.Context, id, key string, authz func(*
 		return domain.Tender{}, err
 	}
 	subject := domain.TenderSubject(id)
-	sn := &seen{msgID: eventlog.MsgID(key, "update", subject)}
+	msgID := eventlog.MsgID(key, "update", subject)
 	for attempt := 0; ; attempt++ {
-		t, err := s.loadTender(ctx, id, sn)
+		t, done, err := s.loadTenderMarked(ctx, id, msgID)
 		if err != nil {
 			return t, err
 		}
 		if !authz(p, &t) {
 			return t, denied(p, what+" tender "+id)
 		}
-		if sn.seq != 0 {
-			if err := s.proj.WaitFor(ctx, sn.seq); err != nil {
+		if done != 0 {
+			if err := s.proj.WaitFor(ctx, done); err != nil {
 				return t, err
 			}
 			return s.store.GetTender(ctx, id)
@@ -218,7 +219,7 @@ func (s *Service) updateTender(ctx context.Context, id, key string, authz func(*
 		if err != nil {
 			return t, err
 		}
-		_, err = s.append(ctx, subject, e, int64(t.Version), sn.msgID)
+		_, err = s.append(ctx, subject, e, int64(t.Version), msgID)
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
 			continue
 		}
@@ -330,16 +331,6 @@ func (s *Service) ListTenders(ctx context.Context, f store.TenderFilter) ([]doma
 }
 
 // ---- consortia ----
-
-func (s *Service) company(ctx context.Context) func(string) eligibility.Company {
-	return func(id string) eligibility.Company {
-		c, err := s.store.GetCompany(ctx, id)
-		if err != nil {
-			return eligibility.Company{ID: id}
-		}
-		return c.Eligibility(nil)
-	}
-}
 
 // teamFor returns the eligibility team of a consortium, with "active" judged
 // against the tender's clusters.
@@ -459,9 +450,9 @@ func (s *Service) updateConsortium(ctx context.Context, id, key string, decide f
 		return domain.Consortium{}, err
 	}
 	subject := domain.ConsortiumSubject(id)
-	sn := &seen{msgID: eventlog.MsgID(key, "update", subject)}
+	msgID := eventlog.MsgID(key, "update", subject)
 	for attempt := 0; ; attempt++ {
-		c, err := s.loadConsortium(ctx, id, sn)
+		c, done, err := s.loadConsortiumMarked(ctx, id, msgID)
 		if err != nil {
 			return c, err
 		}
@@ -469,10 +460,10 @@ func (s *Service) updateConsortium(ctx context.Context, id, key string, decide f
 		if err != nil {
 			return c, err
 		}
-		if sn.seq != 0 {
+		if done != 0 {
 			// Retried: answer as the first time (the caller was authorised then;
 			// canSee still guards what it reads).
-			if err := s.proj.WaitFor(ctx, sn.seq); err != nil {
+			if err := s.proj.WaitFor(ctx, done); err != nil {
 				return c, err
 			}
 			if !canSee(p, &c, &t) {
@@ -484,7 +475,7 @@ func (s *Service) updateConsortium(ctx context.Context, id, key string, decide f
 		if err != nil {
 			return c, err
 		}
-		_, err = s.append(ctx, subject, e, int64(c.Version), sn.msgID)
+		_, err = s.append(ctx, subject, e, int64(c.Version), msgID)
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
 			// Back off a little, growing, so many concurrent writers converge.
 			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
