@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"github.com/consortia-dev/consortia/services/platform/paging"
 	"slices"
 	"strings"
 
@@ -32,12 +33,4 @@ func SortKey(o domain.Organization) string { return o.LegalName + "\x00" + o.ID 
 func Compare(a, b domain.Organization) int { return cmp.Compare(SortKey(a), SortKey(b)) }
 
 // PageSize applies the default (100) and maximum (1000) page size.
-func PageSize(n int) int {
-	switch {
-	case n <= 0:
-		return 100
-	case n > 1000:
-		return 1000
-	}
-	return n
-}
+func PageSize(n int) int { return paging.Size(n, 100, 1000) }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"github.com/consortia-dev/consortia/services/platform/paging"
 	"slices"
 	"strings"
 
@@ -72,12 +73,4 @@ func MatchesConsortium(c domain.Consortium, f ConsortiumFilter) bool {
 }
 
 // PageSize applies the default (50) and maximum (500).
-func PageSize(n int) int {
-	switch {
-	case n <= 0:
-		return 50
-	case n > 500:
-		return 500
-	}
-	return n
-}
+func PageSize(n int) int { return paging.Size(n, 50, 500) }

@@ -7,12 +7,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/consortia-dev/consortia/services/member/domain"
 	"github.com/consortia-dev/consortia/services/member/store"
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
+	"github.com/consortia-dev/consortia/services/platform/paging"
 )
 
 // Store is safe for concurrent use.
@@ -100,22 +100,7 @@ func (s *Store) ListOrganizations(_ context.Context, f store.Filter) ([]domain.O
 	}
 	s.mu.RUnlock()
 	slices.SortFunc(all, store.Compare)
-	start := 0
-	if f.PageToken != "" {
-		start, _ = slices.BinarySearchFunc(all, f.PageToken, func(o domain.Organization, tok string) int {
-			return strings.Compare(store.SortKey(o), tok)
-		})
-		if start < len(all) && store.SortKey(all[start]) == f.PageToken {
-			start++
-		}
-	}
-	size := store.PageSize(f.PageSize)
-	end := min(start+size, len(all))
-	page := all[start:end]
-	next := ""
-	if end < len(all) {
-		next = store.SortKey(page[len(page)-1])
-	}
+	page, next := paging.Page(all, store.SortKey, f.PageToken, store.PageSize(f.PageSize))
 	return page, next, nil
 }
 

@@ -7,10 +7,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
+	"github.com/consortia-dev/consortia/services/platform/paging"
 	"github.com/consortia-dev/consortia/services/tender/domain"
 	"github.com/consortia-dev/consortia/services/tender/store"
 )
@@ -94,18 +94,7 @@ func (s *Store) ListTenders(_ context.Context, f store.TenderFilter) ([]domain.T
 	}
 	s.mu.RUnlock()
 	slices.SortFunc(all, store.CompareTenders)
-	start := 0
-	if f.PageToken != "" {
-		start, _ = slices.BinarySearchFunc(all, f.PageToken, func(t domain.Tender, tok string) int { return strings.Compare(store.TenderKey(t), tok) })
-		if start < len(all) && store.TenderKey(all[start]) == f.PageToken {
-			start++
-		}
-	}
-	end := min(start+store.PageSize(f.PageSize), len(all))
-	page, next := all[start:end], ""
-	if end < len(all) {
-		next = store.TenderKey(page[len(page)-1])
-	}
+	page, next := paging.Page(all, store.TenderKey, f.PageToken, store.PageSize(f.PageSize))
 	return page, next, nil
 }
 
