@@ -23,6 +23,7 @@ import (
 	"github.com/consortia-dev/consortia/services/platform/config"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/natsembed"
+	"github.com/consortia-dev/consortia/services/platform/serve"
 	"github.com/consortia-dev/consortia/services/platform/telemetry"
 	"github.com/consortia-dev/consortia/services/tender"
 )
@@ -39,21 +40,13 @@ func stateDir(fs *flag.FlagSet, args []string) (string, error) {
 	return abs, os.MkdirAll(abs, 0o700)
 }
 
-func newLogger(w io.Writer, service string) *slog.Logger {
-	level := slog.LevelInfo
-	if config.String("CONSORTIA_LOG_LEVEL", "info") == "debug" {
-		level = slog.LevelDebug
-	}
-	return telemetry.NewLogger(w, level, service)
-}
-
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	dir, err := stateDir(fs, args)
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, "consortia-dev")
+	log := serve.NewLogger(stderr, "consortia-dev")
 	slog.SetDefault(log)
 	shutdown := telemetry.Setup("consortia")
 	defer shutdown(context.Background())

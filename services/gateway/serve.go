@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 
@@ -16,11 +15,7 @@ import (
 // Serve runs the gateway alone from the environment (cmd/gateway and
 // `consortia serve gateway`); see the README's configuration table.
 func Serve(ctx context.Context) error {
-	level := slog.LevelInfo
-	if config.String("CONSORTIA_LOG_LEVEL", "info") == "debug" {
-		level = slog.LevelDebug
-	}
-	log := telemetry.NewLogger(os.Stderr, level, "gateway")
+	log := serve.NewLogger(os.Stderr, "gateway")
 	slog.SetDefault(log)
 	shutdown := telemetry.Setup("gateway")
 	defer shutdown(context.Background())
@@ -31,21 +26,14 @@ func Serve(ctx context.Context) error {
 		return err
 	}
 	deps.Metrics = metrics
-	switch {
-	case config.String("CONSORTIA_AUTH_JWKS_URL", "") != "":
-		deps.Verifier = &auth.JWKSVerifier{
-			URL:      config.String("CONSORTIA_AUTH_JWKS_URL", ""),
-			Issuer:   config.String("CONSORTIA_AUTH_ISSUER", ""),
-			Audience: config.String("CONSORTIA_AUTH_AUDIENCE", serve.DevAudience),
-		}
-	case config.String("CONSORTIA_AUTH_DEV_KEY_DIR", "") != "":
-		iss, err := auth.LoadOrCreateIssuer(config.String("CONSORTIA_AUTH_DEV_KEY_DIR", ""), serve.DevIssuer, serve.DevAudience)
-		if err != nil {
+	// The development issuer's key enables the demo sign-in page; otherwise the
+	// tokens of an external issuer are checked as every service checks them.
+	if dir := config.String("CONSORTIA_AUTH_DEV_KEY_DIR", ""); dir != "" && config.String("CONSORTIA_AUTH_JWKS_URL", "") == "" {
+		if deps.Issuer, err = auth.LoadOrCreateIssuer(dir, serve.DevIssuer, serve.DevAudience); err != nil {
 			return err
 		}
-		deps.Issuer = iss
-	default:
-		return errors.New("no token verification configured: set CONSORTIA_AUTH_JWKS_URL (production) or CONSORTIA_AUTH_DEV_KEY_DIR")
+	} else if deps.Verifier, err = serve.VerifierFromEnv(); err != nil {
+		return err
 	}
 	g, err := New(ctx, Config{
 		HTTPAddr:   config.String("CONSORTIA_HTTP_ADDR", ":8080"),

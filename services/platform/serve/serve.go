@@ -6,6 +6,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -46,11 +47,7 @@ func (e *Env) Close() { e.close() }
 
 // Load reads the environment (see the README's configuration table).
 func Load(ctx context.Context, service string) (*Env, error) {
-	level := slog.LevelInfo
-	if config.String("CONSORTIA_LOG_LEVEL", "info") == "debug" {
-		level = slog.LevelDebug
-	}
-	log := telemetry.NewLogger(os.Stderr, level, service)
+	log := NewLogger(os.Stderr, service)
 	slog.SetDefault(log)
 	shutdown := telemetry.Setup(service)
 
@@ -103,6 +100,16 @@ func Load(ctx context.Context, service string) (*Env, error) {
 		Codes:      codes.Load(config.String("CONSORTIA_DATA_DIR", ""), log),
 		close:      func() { stopMetrics(); _ = nc.Drain(); _ = shutdown(context.Background()) },
 	}, nil
+}
+
+// NewLogger returns the JSON logger of a process at CONSORTIA_LOG_LEVEL
+// ("debug" or the default "info").
+func NewLogger(w io.Writer, service string) *slog.Logger {
+	level := slog.LevelInfo
+	if config.String("CONSORTIA_LOG_LEVEL", "info") == "debug" {
+		level = slog.LevelDebug
+	}
+	return telemetry.NewLogger(w, level, service)
 }
 
 // VerifierFromEnv: an external issuer's JWKS in production, or the development
