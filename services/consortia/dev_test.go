@@ -49,7 +49,7 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	}
 
 	first := startDev(t, bin, state, env)
-	if line := first.waitFor(t, "member gRPC", 60*time.Second); !strings.Contains(line, memberAddr) {
+	if line := first.waitFor(t, "member gRPC"); !strings.Contains(line, memberAddr) {
 		t.Fatalf("startup banner %q does not show %s", line, memberAddr)
 	}
 
@@ -65,9 +65,7 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	}
 	client := dial(t, memberAddr)
 	ctx := func() context.Context {
-		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		t.Cleanup(cancel)
-		return metadata.AppendToOutgoingContext(c, "authorization", "Bearer "+adminToken)
+		return metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+adminToken)
 	}
 
 	year := time.Now().Year()
@@ -96,7 +94,7 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	}
 
 	second := startDev(t, bin, state, env)
-	second.waitFor(t, "member gRPC", 60*time.Second)
+	second.waitFor(t, "member gRPC")
 	client = dial(t, memberAddr)
 
 	got, err := client.GetOrganization(ctx(), &memberv1.GetOrganizationRequest{OrganizationId: registered.GetId()})
@@ -123,9 +121,7 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	if err != nil {
 		t.Fatalf("consortia token: %v", err)
 	}
-	mctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	mctx = metadata.AppendToOutgoingContext(mctx, "authorization", "Bearer "+strings.TrimSpace(string(out)))
+	mctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+strings.TrimSpace(string(out)))
 	members, err := client.ListOrganizations(mctx, &memberv1.ListOrganizationsRequest{ClusterId: demo.ClusterID("tera")})
 	if err != nil {
 		t.Fatalf("ListOrganizations as tera-manager: %v", err)
@@ -214,8 +210,7 @@ func streamMsgs(t *testing.T, natsPort int) uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := t.Context()
 	s, err := js.Stream(ctx, member.Stream)
 	if err != nil {
 		t.Fatalf("stream %s: %v", member.Stream, err)
@@ -304,10 +299,10 @@ func startDev(t *testing.T, bin, state string, env []string) *devProc {
 }
 
 // waitFor reads stdout lines until one contains substr.
-func (p *devProc) waitFor(t *testing.T, substr string, timeout time.Duration) string {
+// waitFor waits for a line containing substr for as long as the test may run:
+// a busy machine starts slowly, and that is not what this test checks.
+func (p *devProc) waitFor(t *testing.T, substr string) string {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
 	for {
 		select {
 		case line, ok := <-p.lines:
@@ -317,8 +312,8 @@ func (p *devProc) waitFor(t *testing.T, substr string, timeout time.Duration) st
 			if strings.Contains(line, substr) {
 				return line
 			}
-		case <-deadline.C:
-			t.Fatalf("consortia dev printed no %q within %v; stderr:\n%s", substr, timeout, p.stderr.String())
+		case <-t.Context().Done():
+			t.Fatalf("consortia dev printed no %q before the test ended; stderr:\n%s", substr, p.stderr.String())
 		}
 	}
 }
@@ -334,11 +329,8 @@ func (p *devProc) kill(t *testing.T) {
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Errorf("kill consortia dev: %v", err)
 	}
-	select {
-	case <-p.exited:
-	case <-time.After(10 * time.Second):
-		t.Errorf("consortia dev (pid %d) did not exit after SIGKILL", p.cmd.Process.Pid)
-	}
+	<-p.exited // SIGKILL cannot be ignored; go test's timeout catches a hang
+
 }
 
 // lineWriter sends each complete line written to it on out.

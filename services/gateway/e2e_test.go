@@ -155,8 +155,7 @@ func browser(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil { // start the browser now, to fail early
 		t.Fatalf("start chromium: %v", err)
 	}
@@ -171,13 +170,23 @@ type page struct {
 	out string
 }
 
-// stepTimeout bounds one browser step (a navigation, a click and its page).
-const stepTimeout = 30 * time.Second
+// stepContext bounds a browser step by the test's own deadline (go test
+// -timeout), less a margin to save the failure screenshot: a busy machine makes a
+// step slow, and slowness is not what these tests check.
+func (p *page) stepContext() (context.Context, context.CancelFunc) {
+	if d, ok := p.t.Deadline(); ok {
+		return context.WithDeadline(p.ctx, d.Add(-screenshotMargin))
+	}
+	return context.WithCancel(p.ctx)
+}
+
+// screenshotMargin is left of the test's deadline to save a failure screenshot.
+const screenshotMargin = 20 * time.Second
 
 // do runs steps or fails the test, naming the step.
 func (p *page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	ctx, cancel := p.stepContext()
 	defer cancel()
 	p.t.Log(what)
 	if err := chromedp.Do(ctx, steps...); err != nil {

@@ -110,8 +110,8 @@ func startStack(t *testing.T, full bool) *stack {
 	for _, ch := range ready {
 		select {
 		case <-ch:
-		case <-time.After(30 * time.Second):
-			t.Fatal("services not ready after 30s")
+		case <-t.Context().Done():
+			t.Fatal("services not ready before the test ended")
 		}
 	}
 

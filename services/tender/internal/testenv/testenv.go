@@ -102,9 +102,9 @@ func run(t *testing.T, name string, runFn func(context.Context) error, ready <-c
 	case err := <-done:
 		cancel()
 		t.Fatalf("%s ended before ready: %v", name, err)
-	case <-time.After(30 * time.Second):
+	case <-t.Context().Done():
 		cancel()
-		t.Fatalf("%s not ready after 30s", name)
+		t.Fatalf("%s not ready before the test ended", name)
 	}
 	stopped := false
 	stop = func() {
@@ -113,13 +113,10 @@ func run(t *testing.T, name string, runFn func(context.Context) error, ready <-c
 		}
 		stopped = true
 		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%s.Run: %v", name, err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("%s did not stop within 20s", name)
+		// No wall clock here: a stop that hangs is caught by go test's timeout,
+		// which also prints every goroutine.
+		if err := <-done; err != nil {
+			t.Errorf("%s.Run: %v", name, err)
 		}
 	}
 	t.Cleanup(stop)
@@ -187,8 +184,7 @@ func (e *Env) dial(addr string, opts ...grpc.DialOption) *grpc.ClientConn {
 }
 
 func (e *Env) assertNothingParked() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	ctx := e.T.Context()
 	s, err := e.NATS.JS.Stream(ctx, eventlog.ParkedStream)
 	if err != nil {
 		e.T.Errorf("parked stream: %v", err)
@@ -207,8 +203,7 @@ func (e *Env) assertNothingParked() {
 // Messages is the number of messages on a subject of the TENDER stream ("" = all).
 func (e *Env) Messages(subject string) uint64 {
 	e.T.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	ctx := e.T.Context()
 	s, err := e.NATS.JS.Stream(ctx, tender.Stream)
 	if err != nil {
 		e.T.Fatal(err)
@@ -267,12 +262,9 @@ func (e *Env) Ctx(c auth.Claims) context.Context {
 	return metadata.AppendToOutgoingContext(e.NoToken(), "authorization", "Bearer "+tok)
 }
 
-// NoToken returns a call context without credentials.
-func (e *Env) NoToken() context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	e.T.Cleanup(cancel)
-	return ctx
-}
+// NoToken returns a call context without credentials. It ends with the test,
+// never on a wall clock of its own: a busy machine is slow, not wrong.
+func (e *Env) NoToken() context.Context { return e.T.Context() }
 
 // AppCtx returns a context carrying c as the authenticated principal, for
 // calling app.Service directly (as the gRPC interceptor would).
