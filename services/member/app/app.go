@@ -26,9 +26,17 @@ type Projector interface {
 	WaitFor(ctx context.Context, seq uint64) error
 }
 
+// EventLog is what the service needs of the event log (eventlog.Log, on
+// JetStream; its contract suite is eventlogtest.Run).
+type EventLog interface {
+	Append(ctx context.Context, d eventlog.Draft) (eventlog.Appended, error)
+	Get(ctx context.Context, seq uint64) (eventlog.Event, error)
+	LoadMarked(ctx context.Context, subject, msgID string, apply func(eventlog.Event) error) (version, marked uint64, err error)
+}
+
 // Service is the member application service.
 type Service struct {
-	log   *eventlog.Log
+	log   EventLog
 	store store.Store
 	proj  Projector
 	codes domain.Codes
@@ -36,7 +44,7 @@ type Service struct {
 }
 
 // New returns a service. proj is the runner feeding store from log.
-func New(log *eventlog.Log, st store.Store, proj Projector, codes domain.Codes) *Service {
+func New(log EventLog, st store.Store, proj Projector, codes domain.Codes) *Service {
 	return &Service{log: log, store: st, proj: proj, codes: codes, now: time.Now}
 }
 

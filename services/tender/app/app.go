@@ -35,9 +35,19 @@ type Memberships interface {
 	ActiveIn(ctx context.Context, orgID string, clusters []string) (bool, error)
 }
 
+// EventLog is what the service needs of the event log (eventlog.Log, on
+// JetStream; its contract suite is eventlogtest.Run).
+type EventLog interface {
+	Append(ctx context.Context, d eventlog.Draft) (eventlog.Appended, error)
+	Get(ctx context.Context, seq uint64) (eventlog.Event, error)
+	Load(ctx context.Context, subject string, apply func(eventlog.Event) error) (uint64, error)
+	LoadMarked(ctx context.Context, subject, msgID string, apply func(eventlog.Event) error) (version, marked uint64, err error)
+	History(ctx context.Context, subject string) ([]eventlog.Event, error)
+}
+
 // Service is the tender application service.
 type Service struct {
-	log     *eventlog.Log
+	log     EventLog
 	store   store.Store
 	proj    Projector
 	codes   domain.Codes
@@ -47,7 +57,7 @@ type Service struct {
 }
 
 // New returns a service.
-func New(log *eventlog.Log, st store.Store, proj Projector, codes domain.Codes, members Memberships, logger *slog.Logger) *Service {
+func New(log EventLog, st store.Store, proj Projector, codes domain.Codes, members Memberships, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -80,7 +90,7 @@ func (s *Service) append(ctx context.Context, subject string, e domain.Event, ex
 // (which could now fail, or conflict).
 func load[T interface {
 	Apply(domain.Event, time.Time, uint64) error
-}](ctx context.Context, log *eventlog.Log, subject, msgID string, agg T) (version, marked uint64, err error) {
+}](ctx context.Context, log EventLog, subject, msgID string, agg T) (version, marked uint64, err error) {
 	return log.LoadMarked(ctx, subject, msgID, func(ev eventlog.Event) error {
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
