@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 G=${GRPCURL:-.bin/grpcurl}
-MEMBER=${CONSORTIA_MEMBER_ADDR:-127.0.0.1:7101}
-TENDER=${CONSORTIA_TENDER_ADDR:-127.0.0.1:7102}
+MEMBER=${CONSORTIA_MEMBER_URL:-127.0.0.1:7101}
+TENDER=${CONSORTIA_TENDER_URL:-127.0.0.1:7102}
 "$G" -plaintext "$MEMBER" list
 "$G" -plaintext "$MEMBER" grpc.health.v1.Health/Check
 TOKEN=$(go run ./services/consortia token --as tera-manager)

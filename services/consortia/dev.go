@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,21 +13,43 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"golang.org/x/sync/errgroup"
 
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	"github.com/consortia-dev/consortia/services/consortia/demo"
 	"github.com/consortia-dev/consortia/services/gateway"
 	"github.com/consortia-dev/consortia/services/member"
+	"github.com/consortia-dev/consortia/services/mongotest"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/config"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/natsembed"
-	"github.com/consortia-dev/consortia/services/platform/serve"
+	"github.com/consortia-dev/consortia/services/platform/service"
 	"github.com/consortia-dev/consortia/services/platform/telemetry"
 	"github.com/consortia-dev/consortia/services/tender"
 )
+
+// devSettings is the configuration of `consortia dev` (the README's table):
+// every service on loopback in one process.
+type devSettings struct {
+	service.Common
+	NATSPort   int    `env:"CONSORTIA_NATS_PORT" envDefault:"4222"`
+	MemberAddr string `env:"CONSORTIA_MEMBER_LISTEN_ADDR" envDefault:"127.0.0.1:7101"`
+	TenderAddr string `env:"CONSORTIA_TENDER_LISTEN_ADDR" envDefault:"127.0.0.1:7102"`
+	HTTPAddr   string `env:"CONSORTIA_HTTP_LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
+	PublicURL  string `env:"CONSORTIA_PUBLIC_URL"`
+}
+
+// Validate implements the configuration's post-parse check.
+func (d *devSettings) Validate() error {
+	return errors.Join(d.Common.Validate(),
+		service.CheckAddr("CONSORTIA_MEMBER_LISTEN_ADDR", d.MemberAddr),
+		service.CheckAddr("CONSORTIA_TENDER_LISTEN_ADDR", d.TenderAddr),
+		service.CheckAddr("CONSORTIA_HTTP_LISTEN_ADDR", d.HTTPAddr))
+}
 
 func stateDir(fs *flag.FlagSet, args []string) (string, error) {
 	dir := fs.String("state", config.String("CONSORTIA_STATE_DIR", ".data"), "folder for local state (NATS store, dev signing key)")
@@ -42,12 +65,21 @@ func stateDir(fs *flag.FlagSet, args []string) (string, error) {
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	readModels := fs.String("read-models", "memory", "where read models live: memory (rebuilt at start) or mongo (an embedded MongoDB-compatible server, FerretDB, in the state folder)")
 	dir, err := stateDir(fs, args)
 	if err != nil {
 		return err
 	}
-	log := serve.NewLogger(stderr, "consortia-dev")
+	if *readModels != "memory" && *readModels != "mongo" {
+		return fmt.Errorf("--read-models %q: want memory or mongo", *readModels)
+	}
+	var cfg devSettings
+	if err := config.Parse(&cfg); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := service.NewLogger(stderr, cfg.Level(), "consortia-dev")
 	slog.SetDefault(log)
+	log.Debug("configuration", config.Describe(&cfg)...)
 	shutdown := telemetry.Setup("consortia")
 	defer shutdown(context.Background())
 	metrics, err := telemetry.SetupMetrics()
@@ -55,10 +87,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	natsPort, err := config.Int("CONSORTIA_NATS_PORT", 4222)
-	if err != nil {
-		return err
-	}
+	natsPort := cfg.NATSPort
 	ns, err := natsembed.Start(natsembed.Config{StoreDir: filepath.Join(dir, "nats"), Port: natsPort, SyncAlways: true})
 	if err != nil {
 		return fmt.Errorf("embedded NATS on port %d (set CONSORTIA_NATS_PORT to change it): %w", natsPort, err)
@@ -77,10 +106,26 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	lists := codes.Load(config.String("CONSORTIA_DATA_DIR", ""), log)
+	lists := codes.Load(cfg.DataDir, log)
+	env := func(component, addr string) service.Env {
+		return service.Env{JS: js, Verifier: issuer.Verifier(), Codes: lists, Logger: log.With("component", component), ListenAddr: addr}
+	}
+	var mongoClient *mongo.Client
+	if *readModels == "mongo" {
+		uri, stop, err := mongotest.Embedded(ctx, filepath.Join(dir, "ferretdb"), log.With("component", "ferretdb"))
+		if err != nil {
+			return fmt.Errorf("embedded MongoDB-compatible server: %w", err)
+		}
+		defer stop()
+		if mongoClient, err = mongo.Connect(options.Client().ApplyURI(uri)); err != nil {
+			return err
+		}
+		defer func() { _ = mongoClient.Disconnect(context.Background()) }()
+		log.Info("read models in MongoDB (embedded FerretDB)", "uri", uri)
+	}
+	withMongo := func(e service.Env) service.Env { e.Mongo = mongoClient; return e }
 
-	m, err := member.New(ctx, member.Config{GRPCAddr: config.String("CONSORTIA_MEMBER_ADDR", "127.0.0.1:7101")},
-		member.Deps{JS: js, Verifier: issuer.Verifier(), Codes: lists, Logger: log.With("component", "member")})
+	m, err := member.New(ctx, withMongo(env("member", cfg.MemberAddr)))
 	if err != nil {
 		return err
 	}
@@ -90,8 +135,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer memberConn.Close()
-	t, err := tender.New(ctx, tender.Config{GRPCAddr: config.String("CONSORTIA_TENDER_ADDR", "127.0.0.1:7102")},
-		tender.Deps{JS: js, Verifier: issuer.Verifier(), Codes: lists, Members: memberv1.NewMemberServiceClient(memberConn), Logger: log.With("component", "tender")})
+	t, err := tender.New(ctx, withMongo(env("tender", cfg.TenderAddr)), memberv1.NewMemberServiceClient(memberConn))
 	if err != nil {
 		return err
 	}
@@ -102,11 +146,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims})
 	}
 	gw, err := gateway.New(ctx, gateway.Config{
-		HTTPAddr: config.String("CONSORTIA_HTTP_ADDR", "127.0.0.1:8080"), PublicURL: config.String("CONSORTIA_PUBLIC_URL", ""),
-		MemberAddr: m.Addr(), TenderAddr: t.Addr(),
+		HTTPAddr: cfg.HTTPAddr, PublicURL: cfg.PublicURL,
+		Backends: map[string]string{"member": m.Addr(), "tender": t.Addr()},
 	}, gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Metrics: metrics, Logger: log.With("component", "gateway")})
 	if err != nil {
-		return fmt.Errorf("gateway (set CONSORTIA_HTTP_ADDR to change its address): %w", err)
+		return fmt.Errorf("gateway (set CONSORTIA_HTTP_LISTEN_ADDR to change its address): %w", err)
 	}
 
 	g, gctx := errgroup.WithContext(ctx)

@@ -40,12 +40,13 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	state := t.TempDir()
 	natsPort := freePort(t)
 	memberAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	tenderAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	env := []string{
 		"CONSORTIA_NATS_PORT=" + strconv.Itoa(natsPort),
-		"CONSORTIA_MEMBER_ADDR=" + memberAddr,
+		"CONSORTIA_MEMBER_LISTEN_ADDR=" + memberAddr,
 		// Every other listener on a free port too, so parallel runs don't clash.
-		fmt.Sprintf("CONSORTIA_TENDER_ADDR=127.0.0.1:%d", freePort(t)),
-		fmt.Sprintf("CONSORTIA_HTTP_ADDR=127.0.0.1:%d", freePort(t)),
+		"CONSORTIA_TENDER_LISTEN_ADDR=" + tenderAddr,
+		fmt.Sprintf("CONSORTIA_HTTP_LISTEN_ADDR=127.0.0.1:%d", freePort(t)),
 	}
 
 	first := startDev(t, bin, state, env)
@@ -140,7 +141,8 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	importFeed := func(extra ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, append([]string{"import", "placsp", feed, "--state", state}, extra...)...)
-		cmd.Env = append(os.Environ(), env...)
+		// The import command dials the tender service at its URL.
+		cmd.Env = append(os.Environ(), append(env, "CONSORTIA_TENDER_URL="+tenderAddr)...)
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("consortia import: %v\n%s", err, out)

@@ -40,7 +40,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	as := fs.String("as", "tera-manager", "demo user to act as (ignored when CONSORTIA_TOKEN is set)")
 	nutsPrefix := fs.String("nuts", "", "only tenders performed in this NUTS prefix, e.g. ES13 (Cantabria)")
 	cpvPrefix := fs.String("cpv", "", "only tenders with a CPV code starting with these digits")
-	addr := fs.String("tender", config.String("CONSORTIA_TENDER_ADDR", "127.0.0.1:7102"), "tender service address")
+	addr := fs.String("tender", config.String("CONSORTIA_TENDER_URL", "127.0.0.1:7102"), "tender service address (CONSORTIA_TENDER_URL)")
 	state := fs.String("state", config.String("CONSORTIA_STATE_DIR", ".data"), "state folder: development signing key, feed checkpoints")
 	fs.Bool("no-checkpoint", false, "placsp: read the whole feed, ignoring (and not updating) the checkpoint")
 	// Flags may come after the paths.

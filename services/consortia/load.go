@@ -34,7 +34,7 @@ type loadCase struct {
 // projection.
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	base := fs.String("url", "http://"+config.String("CONSORTIA_HTTP_ADDR", "127.0.0.1:8080"), "gateway base URL")
+	base := fs.String("url", config.String("CONSORTIA_GATEWAY_URL", "http://127.0.0.1:8080"), "gateway base URL (CONSORTIA_GATEWAY_URL)")
 	duration := fs.Duration("duration", 5*time.Second, "how long each request shape runs")
 	clients := fs.Int("c", 8, "concurrent clients")
 	state := fs.String("state", config.String("CONSORTIA_STATE_DIR", ".data"), "state folder holding the development signing key")

@@ -6,14 +6,14 @@ import (
 
 	"github.com/consortia-dev/consortia/services/gateway"
 	"github.com/consortia-dev/consortia/services/member"
-	"github.com/consortia-dev/consortia/services/platform/serve"
+	"github.com/consortia-dev/consortia/services/platform/service"
 	"github.com/consortia-dev/consortia/services/tender"
 )
 
 // devIssuer and devAudience name the built-in development token issuer.
 const (
-	devIssuer   = serve.DevIssuer
-	devAudience = serve.DevAudience
+	devIssuer   = service.DevIssuer
+	devAudience = service.DevAudience
 )
 
 // runServe runs one service against an external NATS (production shape), the

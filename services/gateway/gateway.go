@@ -32,9 +32,10 @@ import (
 
 // Config configures the gateway.
 type Config struct {
-	HTTPAddr   string // listen address, e.g. "127.0.0.1:8080"; ":0" picks a free port
-	MemberAddr string // member service gRPC address
-	TenderAddr string // tender service gRPC address
+	HTTPAddr string // listen address, e.g. "127.0.0.1:8080"; ":0" picks a free port
+	// Backends are the services' gRPC addresses by name (api.Backends lists
+	// the names): {"member": "127.0.0.1:7101", "tender": ...}.
+	Backends map[string]string
 	// PublicURL is the console's external base URL, e.g. "https://consortia.example";
 	// https makes the cookies Secure and absolute problem type URIs use it.
 	// Empty: derived from the listen address (development).
@@ -82,8 +83,10 @@ func New(ctx context.Context, cfg Config, d Deps) (*Gateway, error) {
 	if d.Verifier == nil {
 		return nil, errors.New("gateway: no token verifier (set Deps.Verifier or Deps.Issuer)")
 	}
-	if cfg.MemberAddr == "" || cfg.TenderAddr == "" {
-		return nil, errors.New("gateway: member and tender service addresses are required")
+	for _, b := range api.Backends {
+		if cfg.Backends[b.Name] == "" {
+			return nil, fmt.Errorf("gateway: the %s service address is required", b.Name)
+		}
 	}
 	g := &Gateway{cfg: cfg, logger: d.Logger}
 	dial := func(addr string) (*grpc.ClientConn, error) {
@@ -98,16 +101,15 @@ func New(ctx context.Context, cfg Config, d Deps) (*Gateway, error) {
 		g.conns = append(g.conns, cc)
 		return cc, nil
 	}
-	mc, err := dial(cfg.MemberAddr)
-	if err != nil {
-		return nil, err
+	conns := map[string]grpc.ClientConnInterface{}
+	for _, b := range api.Backends {
+		cc, err := dial(cfg.Backends[b.Name])
+		if err != nil {
+			g.Close()
+			return nil, err
+		}
+		conns[b.Name] = cc
 	}
-	tc, err := dial(cfg.TenderAddr)
-	if err != nil {
-		g.Close()
-		return nil, err
-	}
-	member, tender := memberv1.NewMemberServiceClient(mc), tenderv1.NewTenderServiceClient(tc)
 
 	lis, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -120,7 +122,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Gateway, error) {
 	}
 	g.cfg.PublicURL = strings.TrimSuffix(g.cfg.PublicURL, "/")
 
-	h, err := g.routes(ctx, d, member, tender)
+	h, err := g.routes(ctx, d, conns)
 	if err != nil {
 		g.Close()
 		return nil, err
@@ -135,13 +137,13 @@ func New(ctx context.Context, cfg Config, d Deps) (*Gateway, error) {
 }
 
 // routes builds the top-level handler.
-func (g *Gateway) routes(ctx context.Context, d Deps, member memberv1.MemberServiceClient, tender tenderv1.TenderServiceClient) (http.Handler, error) {
-	apiHandler, err := api.New(ctx, api.Config{ProblemTypeBase: g.cfg.PublicURL + "/problems/", Logger: d.Logger}, member, tender)
+func (g *Gateway) routes(ctx context.Context, d Deps, conns map[string]grpc.ClientConnInterface) (http.Handler, error) {
+	apiHandler, err := api.New(ctx, api.Config{ProblemTypeBase: g.cfg.PublicURL + "/problems/", Logger: d.Logger}, conns)
 	if err != nil {
 		return nil, err
 	}
 	console, err := web.New(web.Config{SecureCookies: strings.HasPrefix(g.cfg.PublicURL, "https://")}, web.Deps{
-		Member: member, Tender: tender, Verifier: d.Verifier, Issuer: d.Issuer, Users: d.Users, Catalog: d.Catalog, Logger: d.Logger,
+		Member: memberv1.NewMemberServiceClient(conns["member"]), Tender: tenderv1.NewTenderServiceClient(conns["tender"]), Verifier: d.Verifier, Issuer: d.Issuer, Users: d.Users, Catalog: d.Catalog, Logger: d.Logger,
 	})
 	if err != nil {
 		return nil, err
@@ -212,7 +214,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	defer g.Close()
 	errc := make(chan error, 1)
 	go func() { errc <- g.srv.Serve(g.lis) }()
-	g.logger.Info("gateway serving", "http", g.Addr(), "url", g.cfg.PublicURL, "member", g.cfg.MemberAddr, "tender", g.cfg.TenderAddr)
+	g.logger.Info("gateway serving", "http", g.Addr(), "url", g.cfg.PublicURL, "backends", g.cfg.Backends)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("gateway http: %w", err)

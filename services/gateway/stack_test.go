@@ -25,6 +25,7 @@ import (
 	"github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/natstest"
+	"github.com/consortia-dev/consortia/services/platform/service"
 	"github.com/consortia-dev/consortia/services/tender"
 )
 
@@ -82,7 +83,7 @@ func startStack(t *testing.T, full bool) *stack {
 		}
 	})
 
-	m, err := member.New(ctx, member.Config{GRPCAddr: "127.0.0.1:0"}, member.Deps{JS: ns.JS, Verifier: issuer.Verifier(), Codes: lists, Logger: log})
+	m, err := member.New(ctx, service.Env{ListenAddr: "127.0.0.1:0", JS: ns.JS, Verifier: issuer.Verifier(), Codes: lists, Logger: log})
 	if err != nil {
 		t.Fatalf("member.New: %v", err)
 	}
@@ -96,9 +97,8 @@ func startStack(t *testing.T, full bool) *stack {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { conn.Close() })
-		tn, err := tender.New(ctx, tender.Config{GRPCAddr: "127.0.0.1:0"}, tender.Deps{
-			JS: ns.JS, Verifier: issuer.Verifier(), Codes: lists, Members: memberv1.NewMemberServiceClient(conn), Logger: log,
-		})
+		tn, err := tender.New(ctx, service.Env{ListenAddr: "127.0.0.1:0", JS: ns.JS, Verifier: issuer.Verifier(), Codes: lists, Logger: log},
+			memberv1.NewMemberServiceClient(conn))
 		if err != nil {
 			t.Fatalf("tender.New: %v", err)
 		}
@@ -136,7 +136,7 @@ func startStack(t *testing.T, full bool) *stack {
 		st.Users[u.Key] = u
 		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims})
 	}
-	gw, err := gateway.New(ctx, gateway.Config{HTTPAddr: "127.0.0.1:0", MemberAddr: m.Addr(), TenderAddr: tenderAddr},
+	gw, err := gateway.New(ctx, gateway.Config{HTTPAddr: "127.0.0.1:0", Backends: map[string]string{"member": m.Addr(), "tender": tenderAddr}},
 		gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Logger: log})
 	if err != nil {
 		t.Fatalf("gateway.New: %v", err)

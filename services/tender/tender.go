@@ -1,30 +1,26 @@
-// Package tender wires the tender service: event log, read model (tenders,
-// consortia and the company index projected from member events), membership
-// checks and the gRPC server.
+// Package tender declares the tender service to the service kit: its stream,
+// its read models (tenders and consortia; the company index projected from
+// member events), the membership checks and its gRPC API.
 package tender
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
 
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
-	"github.com/consortia-dev/consortia/services/platform/auth"
-	"github.com/consortia-dev/consortia/services/platform/config"
 	"github.com/consortia-dev/consortia/services/platform/eventlog"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
-	"github.com/consortia-dev/consortia/services/platform/serve"
+	"github.com/consortia-dev/consortia/services/platform/service"
 	"github.com/consortia-dev/consortia/services/tender/app"
 	"github.com/consortia-dev/consortia/services/tender/domain"
 	tendergrpc "github.com/consortia-dev/consortia/services/tender/grpc"
 	"github.com/consortia-dev/consortia/services/tender/memberindex"
 	"github.com/consortia-dev/consortia/services/tender/membership"
+	"github.com/consortia-dev/consortia/services/tender/store"
 	"github.com/consortia-dev/consortia/services/tender/store/memory"
 )
 
@@ -34,124 +30,55 @@ const (
 	MemberStream = "MEMBER"
 )
 
-// Config configures the tender service.
-type Config struct {
-	GRPCAddr   string
-	Replicas   int
-	InstanceID string
-}
-
-// Deps are the service's collaborators.
-type Deps struct {
-	JS       jetstream.JetStream
-	Verifier auth.Verifier
-	Codes    domain.Codes
-	// Members is a client of the member service (nil: local index only).
-	Members memberv1.MemberServiceClient
-	Logger  *slog.Logger
-}
-
-// Tender is a started (not yet serving) tender service.
+// Tender is a built tender service.
 type Tender struct {
-	Service       *app.Service
-	Server        *grpcserver.Server
-	js            jetstream.JetStream
-	tenders, orgs *eventlog.Runner
-	logger        *slog.Logger
-	ready         chan struct{}
+	*service.Running
+	Service *app.Service
 }
 
-// New opens the stream, builds the read model and binds the gRPC port.
-func New(ctx context.Context, cfg Config, d Deps) (*Tender, error) {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if cfg.InstanceID == "" {
-		cfg.InstanceID = "default"
-	}
-	log, err := eventlog.Open(ctx, d.JS, eventlog.StreamConfig{Name: Stream, Subjects: []string{domain.SubjectPrefix + ">"}, Replicas: cfg.Replicas}, "consortia/tender")
-	if err != nil {
-		return nil, err
-	}
-	st := memory.New()
-	tenders := eventlog.NewRunner(d.JS, eventlog.Projection{Name: "tender-readmodel-" + cfg.InstanceID, Stream: Stream, Handler: app.Projection(st), Logger: d.Logger})
-	orgs := eventlog.NewRunner(d.JS, eventlog.Projection{Name: "tender-memberindex-" + cfg.InstanceID, Stream: MemberStream, FilterSubjects: []string{memberindex.Filter}, Handler: memberindex.Projection(st), Logger: d.Logger})
-	svc := app.New(log, st, tenders, d.Codes, membership.New(d.Members, st, d.Logger), d.Logger)
-	srv, err := grpcserver.New(grpcserver.Config{Name: tenderv1.TenderService_ServiceDesc.ServiceName, Addr: cfg.GRPCAddr, Verifier: d.Verifier, Logger: d.Logger})
-	if err != nil {
-		return nil, err
-	}
-	tenderv1.RegisterTenderServiceServer(srv.Server, tendergrpc.NewServer(svc))
-	return &Tender{Service: svc, Server: srv, js: d.JS, tenders: tenders, orgs: orgs, logger: d.Logger, ready: make(chan struct{})}, nil
+// New builds the tender service on env; members is a client of the member
+// service (nil: the local company index only).
+func New(ctx context.Context, env service.Env, members memberv1.MemberServiceClient) (*Tender, error) {
+	t := &Tender{}
+	r, err := service.Start(ctx, service.Definition{
+		Name: "tender", Stream: Stream, Subjects: []string{domain.SubjectPrefix + ">"},
+		Build: func(ctx context.Context, k *service.Kit) error {
+			var st store.Store = memory.New()
+			if k.Persistent() {
+				return errors.New("mongo read models: adapter not wired yet")
+			}
+			tenders := k.Project(eventlog.Projection{Name: "readmodel", Stream: Stream, Handler: app.Projection(st)})
+			k.Project(eventlog.Projection{Name: "memberindex", Stream: MemberStream, FilterSubjects: []string{memberindex.Filter}, Handler: memberindex.Projection(st)})
+			t.Service = app.New(k.Log, st, tenders, k.Codes, membership.New(members, st, k.Logger), k.Logger)
+			k.Register(func(s *grpc.Server) { tenderv1.RegisterTenderServiceServer(s, tendergrpc.NewServer(t.Service)) })
+			return nil
+		},
+	}, env)
+	t.Running = r
+	return t, err
 }
 
-// Addr is the gRPC address.
-func (t *Tender) Addr() string { return t.Server.Addr() }
-
-// Ready is closed once both projections have caught up.
-func (t *Tender) Ready() <-chan struct{} { return t.ready }
-
-// Run rebuilds the read model, then serves gRPC until ctx ends. It waits for the
-// member stream to exist (the member service creates it).
-func (t *Tender) Run(ctx context.Context) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return t.tenders.Run(ctx) })
-	g.Go(func() error {
-		for {
-			_, err := t.js.Stream(ctx, MemberStream)
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, jetstream.ErrStreamNotFound) {
-				return fmt.Errorf("member stream: %w", err)
-			}
-			t.logger.Info("waiting for the member stream", "stream", MemberStream)
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(time.Second):
-			}
-		}
-		return t.orgs.Run(ctx)
-	})
-	g.Go(func() error {
-		start := time.Now()
-		for _, ch := range []<-chan struct{}{t.tenders.Ready(), t.orgs.Ready()} {
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				return nil
-			}
-		}
-		close(t.ready)
-		t.logger.Info("tender read model ready", "took", time.Since(start).String())
-		return t.Server.Serve(ctx)
-	})
-	return g.Wait()
+// Peers is where the tender service reaches the services it calls.
+type Peers struct {
+	MemberURL string `env:"CONSORTIA_MEMBER_URL" envDefault:"127.0.0.1:7101"`
 }
 
-// Serve runs the tender service alone from the environment (cmd/tender and
-// `consortia serve tender`); CONSORTIA_MEMBER_ADDR says where the member service is.
+// Validate implements the configuration's post-parse check.
+func (p *Peers) Validate() error { return service.CheckAddr("CONSORTIA_MEMBER_URL", p.MemberURL) }
+
+// Serve runs the tender service alone from the environment.
 func Serve(ctx context.Context) error {
-	env, err := serve.Load(ctx, "tender")
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-	memberAddr := config.String("CONSORTIA_MEMBER_ADDR", "127.0.0.1:7101")
-	conn, err := grpcserver.Dial(memberAddr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	t, err := New(ctx, Config{
-		GRPCAddr:   config.String("CONSORTIA_TENDER_ADDR", ":7102"),
-		Replicas:   env.Replicas,
-		InstanceID: env.InstanceID,
-	}, Deps{JS: env.JS, Verifier: env.Verifier, Codes: env.Codes, Members: memberv1.NewMemberServiceClient(conn), Logger: env.Log})
-	if err != nil {
-		return err
-	}
-	env.Log.Info("tender service starting", "grpc", t.Addr(), "nats", env.NATSURL, "member", memberAddr)
-	return t.Run(ctx)
+	var peers Peers
+	return service.Main(ctx, "tender", ":7102", func(ctx context.Context, env service.Env) (*service.Running, error) {
+		conn, err := grpcserver.Dial(peers.MemberURL)
+		if err != nil {
+			return nil, fmt.Errorf("member service at %s: %w", peers.MemberURL, err)
+		}
+		context.AfterFunc(ctx, func() { _ = conn.Close() })
+		t, err := New(ctx, env, memberv1.NewMemberServiceClient(conn))
+		if err != nil {
+			return nil, err
+		}
+		return t.Running, nil
+	}, &peers)
 }

@@ -12,14 +12,12 @@ import (
 	"net/textproto"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
-	membergw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/member/v1"
-	tendergw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/tender/v1"
 )
 
 // MaxBodyBytes bounds a request body (an import document is the largest).
@@ -37,8 +35,9 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// New returns the /v1 handler calling the member and tender services.
-func New(ctx context.Context, cfg Config, member memberv1.MemberServiceClient, tender tenderv1.TenderServiceClient) (http.Handler, error) {
+// New returns the /v1 handler calling the services in conns (one connection per
+// Backends entry, by name).
+func New(ctx context.Context, cfg Config, conns map[string]grpc.ClientConnInterface) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -54,12 +53,16 @@ func New(ctx context.Context, cfg Config, member memberv1.MemberServiceClient, t
 		runtime.WithErrorHandler(errorHandler(cfg)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler(cfg)),
 	)
-	if err := membergw.RegisterMemberServiceHandlerClient(ctx, mux, member); err != nil {
-		return nil, fmt.Errorf("register member routes: %w", err)
+	for _, b := range Backends {
+		cc, ok := conns[b.Name]
+		if !ok {
+			return nil, fmt.Errorf("no connection to the %s service", b.Name)
+		}
+		if err := b.Routes(ctx, mux, cc); err != nil {
+			return nil, fmt.Errorf("register %s routes: %w", b.Name, err)
+		}
 	}
-	if err := tendergw.RegisterTenderServiceHandlerClient(ctx, mux, tender); err != nil {
-		return nil, fmt.Errorf("register tender routes: %w", err)
-	}
+	tender := tenderv1.NewTenderServiceClient(conns["tender"])
 	// Registered last, so it takes precedence over the generated streaming handler.
 	if err := mux.HandlePath(http.MethodPost, importPath, importHandler(cfg, mux, tender)); err != nil {
 		return nil, fmt.Errorf("register import route: %w", err)

@@ -24,6 +24,7 @@ import (
 	codelists "github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/eventlog"
 	"github.com/consortia-dev/consortia/services/platform/natstest"
+	"github.com/consortia-dev/consortia/services/platform/service"
 	"github.com/consortia-dev/consortia/services/platform/taxid"
 )
 
@@ -72,8 +73,8 @@ func (e *env) start() {
 	t := e.t
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	m, err := member.New(ctx, member.Config{GRPCAddr: "127.0.0.1:0"},
-		member.Deps{JS: e.nats.JS, Verifier: e.issuer.Verifier(), Codes: codeLists(), Logger: testLogger(t)})
+	m, err := member.New(ctx, service.Env{ListenAddr: "127.0.0.1:0",
+		JS: e.nats.JS, Verifier: e.issuer.Verifier(), Codes: codeLists(), Logger: testLogger(t)})
 	if err != nil {
 		cancel()
 		t.Fatalf("member.New: %v", err)
@@ -123,7 +124,7 @@ func (e *env) restart() {
 
 func (e *env) assertNothingParked() {
 	e.t.Helper()
-	ctx := e.t.Context()
+	ctx := context.Background() // runs in Cleanup, after the test context ended
 	s, err := e.nats.JS.Stream(ctx, eventlog.ParkedStream)
 	if err != nil {
 		e.t.Errorf("parked stream: %v", err)

@@ -73,6 +73,11 @@ type Projection struct {
 	RetryDelay time.Duration
 	// Logger for parked events and retries.
 	Logger *slog.Logger
+	// Durable keeps a named consumer on the server (persistent read models that
+	// resume from their checkpoint); false reads with an ordered consumer.
+	Durable bool
+	// InactiveThreshold removes a durable consumer left unused this long.
+	InactiveThreshold time.Duration
 }
 
 // Runner runs a projection on a durable pull consumer with explicit acks.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -59,6 +60,7 @@ type Server struct {
 	cfg    Config
 	health *health.Server
 	lis    net.Listener
+	ready  atomic.Bool // read models caught up: non-probe calls are served
 }
 
 // unauthenticated methods: probes and discovery only.
@@ -82,10 +84,12 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, lis: lis, health: health.NewServer()}
 	s.Server = grpc.NewServer(
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
+		// Undecodable requests are the client's fault: INVALID_ARGUMENT (decode.go).
+		grpc.ForceServerCodecV2(newStrictCodec()),
 		// Source documents (OpenPLACSP spreadsheets) are a few MB.
 		grpc.MaxRecvMsgSize(64<<20),
-		grpc.ChainUnaryInterceptor(s.recoverUnary, s.logUnary, s.authUnary, s.mapUnary),
-		grpc.ChainStreamInterceptor(s.recoverStream, s.logStream, s.authStream, s.mapStream),
+		grpc.ChainUnaryInterceptor(s.recoverUnary, s.logUnary, s.decodeUnary, s.gateUnary, s.authUnary, s.mapUnary),
+		grpc.ChainStreamInterceptor(s.recoverStream, s.logStream, s.decodeStream, s.gateStream, s.authStream, s.mapStream),
 	)
 	healthpb.RegisterHealthServer(s.Server, s.health)
 	reflection.Register(s.Server)
@@ -98,10 +102,26 @@ func (s *Server) Addr() string { return s.lis.Addr().String() }
 // Serve marks every registered service SERVING and serves until ctx is done,
 // then stops gracefully (NOT_SERVING first, so load balancers drain).
 func (s *Server) Serve(ctx context.Context) error {
-	for name := range s.GetServiceInfo() {
-		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
-	}
-	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	ready := make(chan struct{})
+	close(ready)
+	return s.ServeWhenReady(ctx, ready)
+}
+
+// ServeWhenReady serves at once, but reports NOT_SERVING on health and
+// answers other calls with Unavailable until ready is closed (the read models
+// have caught up with the log); then SERVING until ctx is done, and a graceful
+// stop. The port answers probes during a long rebuild, so an orchestrator can
+// tell "starting" from "dead".
+func (s *Server) ServeWhenReady(ctx context.Context, ready <-chan struct{}) error {
+	s.setServing(healthpb.HealthCheckResponse_NOT_SERVING)
+	go func() {
+		select {
+		case <-ready:
+			s.ready.Store(true)
+			s.setServing(healthpb.HealthCheckResponse_SERVING)
+		case <-ctx.Done():
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- s.Server.Serve(s.lis) }()
 	select {
@@ -121,6 +141,30 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+func (s *Server) setServing(st healthpb.HealthCheckResponse_ServingStatus) {
+	for name := range s.GetServiceInfo() {
+		s.health.SetServingStatus(name, st)
+	}
+	s.health.SetServingStatus("", st)
+}
+
+// errStarting answers calls that arrive while the read models catch up.
+var errStarting = status.Error(codes.Unavailable, "starting: the read model is catching up with the event log; retry shortly")
+
+func (s *Server) gateUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	if !s.ready.Load() && !public(info.FullMethod) {
+		return nil, errStarting
+	}
+	return h(ctx, req)
+}
+
+func (s *Server) gateStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	if !s.ready.Load() && !public(info.FullMethod) {
+		return errStarting
+	}
+	return h(srv, ss)
 }
 
 func (s *Server) recoverUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {

@@ -4,10 +4,10 @@
 //
 // Configuration (environment):
 //
-//	CONSORTIA_HTTP_ADDR       listen address (default :8080)
+//	CONSORTIA_HTTP_LISTEN_ADDR  listen address (default :8080)
 //	CONSORTIA_PUBLIC_URL      external base URL, e.g. https://consortia.example (default http://<listen address>)
-//	CONSORTIA_MEMBER_ADDR     member service gRPC address (default 127.0.0.1:7101)
-//	CONSORTIA_TENDER_ADDR     tender service gRPC address (default 127.0.0.1:7102)
+//	CONSORTIA_MEMBER_URL      member service gRPC address (default 127.0.0.1:7101)
+//	CONSORTIA_TENDER_URL      tender service gRPC address (default 127.0.0.1:7102)
 //	CONSORTIA_AUTH_JWKS_URL   identity provider's JWKS (production), with
 //	CONSORTIA_AUTH_ISSUER     expected "iss" and
 //	CONSORTIA_AUTH_AUDIENCE   expected "aud" (default consortia)
@@ -18,7 +18,7 @@ package main
 
 import (
 	"github.com/consortia-dev/consortia/services/gateway"
-	"github.com/consortia-dev/consortia/services/platform/serve"
+	"github.com/consortia-dev/consortia/services/platform/service"
 )
 
-func main() { serve.Main(gateway.Serve) }
+func main() { service.Run(gateway.Serve) }

@@ -4,7 +4,7 @@ package main
 
 import (
 	"github.com/consortia-dev/consortia/services/member"
-	"github.com/consortia-dev/consortia/services/platform/serve"
+	"github.com/consortia-dev/consortia/services/platform/service"
 )
 
-func main() { serve.Main(member.Serve) }
+func main() { service.Run(member.Serve) }

@@ -3,8 +3,8 @@
 package main
 
 import (
-	"github.com/consortia-dev/consortia/services/platform/serve"
+	"github.com/consortia-dev/consortia/services/platform/service"
 	"github.com/consortia-dev/consortia/services/tender"
 )
 
-func main() { serve.Main(tender.Serve) }
+func main() { service.Run(tender.Serve) }

@@ -33,6 +33,7 @@ import (
 	"github.com/consortia-dev/consortia/services/platform/eventlog"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/natstest"
+	"github.com/consortia-dev/consortia/services/platform/service"
 	"github.com/consortia-dev/consortia/services/platform/taxid"
 	"github.com/consortia-dev/consortia/services/tender"
 	"github.com/consortia-dev/consortia/services/tender/domain"
@@ -128,8 +129,8 @@ func run(t *testing.T, name string, runFn func(context.Context) error, ready <-c
 func (e *Env) StartMember() {
 	t := e.T
 	t.Helper()
-	m, err := member.New(context.Background(), member.Config{GRPCAddr: "127.0.0.1:0"},
-		member.Deps{JS: e.NATS.JS, Verifier: e.Issuer.Verifier(), Codes: Codes(t), Logger: Logger(t).With("service", "member")})
+	m, err := member.New(context.Background(), service.Env{ListenAddr: "127.0.0.1:0",
+		JS: e.NATS.JS, Verifier: e.Issuer.Verifier(), Codes: Codes(t), Logger: Logger(t).With("service", "member")})
 	if err != nil {
 		t.Fatalf("member.New: %v", err)
 	}
@@ -151,10 +152,9 @@ func (e *Env) StopMember() { e.memberStop() }
 func (e *Env) StartTender() {
 	t := e.T
 	t.Helper()
-	tn, err := tender.New(context.Background(), tender.Config{GRPCAddr: "127.0.0.1:0"}, tender.Deps{
-		JS: e.NATS.JS, Verifier: e.Issuer.Verifier(), Codes: Codes(t),
-		Members: memberv1.NewMemberServiceClient(e.memberConn), Logger: Logger(t).With("service", "tender"),
-	})
+	tn, err := tender.New(context.Background(), service.Env{ListenAddr: "127.0.0.1:0",
+		JS: e.NATS.JS, Verifier: e.Issuer.Verifier(), Codes: Codes(t), Logger: Logger(t).With("service", "tender"),
+	}, memberv1.NewMemberServiceClient(e.memberConn))
 	if err != nil {
 		t.Fatalf("tender.New: %v", err)
 	}
@@ -184,7 +184,7 @@ func (e *Env) dial(addr string, opts ...grpc.DialOption) *grpc.ClientConn {
 }
 
 func (e *Env) assertNothingParked() {
-	ctx := e.T.Context()
+	ctx := context.Background() // runs in Cleanup, after the test context ended
 	s, err := e.NATS.JS.Stream(ctx, eventlog.ParkedStream)
 	if err != nil {
 		e.T.Errorf("parked stream: %v", err)

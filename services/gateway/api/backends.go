@@ -1,0 +1,34 @@
+package api
+
+import (
+	"context"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+
+	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
+	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
+	membergw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/member/v1"
+	tendergw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/tender/v1"
+)
+
+// Backend is a service behind the gateway.
+type Backend struct {
+	// Name of the service: its configuration is CONSORTIA_<NAME>_URL.
+	Name string
+	// DefaultURL is its gRPC address when CONSORTIA_<NAME>_URL is unset.
+	DefaultURL string
+	// Routes registers its generated HTTP/JSON routes (proto/gateway.yaml).
+	Routes func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error
+}
+
+// Backends are the services the gateway forwards to. Adding a service to the
+// gateway is one entry here (plus its routes in proto/gateway.yaml).
+var Backends = []Backend{
+	{Name: "member", DefaultURL: "127.0.0.1:7101", Routes: func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
+		return membergw.RegisterMemberServiceHandlerClient(ctx, mux, memberv1.NewMemberServiceClient(cc))
+	}},
+	{Name: "tender", DefaultURL: "127.0.0.1:7102", Routes: func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
+		return tendergw.RegisterTenderServiceHandlerClient(ctx, mux, tenderv1.NewTenderServiceClient(cc))
+	}},
+}
