@@ -268,18 +268,20 @@ func (s *Service) RegisterOrganization(ctx context.Context, r domain.Registratio
 	return s.store.GetOrganization(ctx, id)
 }
 
-// canEdit: the company itself, a manager of a cluster the organisation belongs
-// to (in any state), or an administrator.
+// canEdit: the company itself, a manager of a cluster the organisation is an
+// active member of, or an administrator. A requested or suspended membership
+// gives the manager no say over the organisation's data.
 func canEdit(p *auth.Principal, o *domain.Organization) error {
 	if p.Has(auth.RoleAdmin) || p.ActsFor(o.ID) {
 		return nil
 	}
 	for _, m := range o.Memberships {
-		if p.ManagesCluster(m.ClusterID) {
+		if m.Status == domain.MembershipActive && p.ManagesCluster(m.ClusterID) {
 			return nil
 		}
 	}
-	return fmt.Errorf("%s may not change organisation %s: %w", p.Actor(), o.ID, domainerr.ErrPermissionDenied)
+	return fmt.Errorf("%s may not change organisation %s (only the organisation itself, the manager of a cluster it is an active member of, or an administrator): %w",
+		p.Actor(), o.ID, domainerr.ErrPermissionDenied)
 }
 
 // UpdateProfile replaces the profile.
@@ -339,16 +341,18 @@ func (s *Service) requireCluster(ctx context.Context, clusterID string) error {
 	return err
 }
 
-// RequestMembership asks to join a cluster (the company itself or that cluster's manager).
+// RequestMembership asks to join a cluster. Only the organisation itself (or
+// an administrator) asks: a cluster manager cannot enrol another cluster's
+// organisation, and so gains no access to it, without its consent.
 func (s *Service) RequestMembership(ctx context.Context, id, clusterID, key string) (domain.Organization, error) {
 	if err := s.requireCluster(ctx, clusterID); err != nil {
 		return domain.Organization{}, err
 	}
 	authz := func(p *auth.Principal, o *domain.Organization) error {
-		if p.Has(auth.RoleAdmin) || p.ActsFor(o.ID) || p.ManagesCluster(clusterID) {
+		if p.Has(auth.RoleAdmin) || p.ActsFor(o.ID) {
 			return nil
 		}
-		return fmt.Errorf("only the organisation or the manager of cluster %s may request membership: %w", clusterID, domainerr.ErrPermissionDenied)
+		return fmt.Errorf("only organisation %s itself may ask to join cluster %s (a cluster manager approves the request): %w", o.ID, clusterID, domainerr.ErrPermissionDenied)
 	}
 	return s.updateOrganization(ctx, id, 0, key, authz, func(o *domain.Organization) (domain.Event, error) {
 		return o.RequestMembership(clusterID)
@@ -413,7 +417,8 @@ func (s *Service) GetOrganization(ctx context.Context, id string) (domain.Organi
 
 // reader returns who-may-see-what for the caller: administrators and agency
 // staff see every organisation; a cluster manager those with a membership (in
-// any state) of a cluster they manage; a company itself and the fellow active
+// any state: only the organisation itself requests one) of a cluster they
+// manage; a company itself and the fellow active
 // members of its clusters (partners for a bid). Profiles hold turnover and
 // references, so they are not public.
 func (s *Service) reader(ctx context.Context) func(*domain.Organization) bool {

@@ -180,7 +180,7 @@ func TestCreateClusterPermissionsAndUniqueNames(t *testing.T) {
 	if err != nil || !proto.Equal(got.GetCluster(), c) {
 		t.Errorf("GetCluster = %v, %v", got, err)
 	}
-	_, err = e.c.GetCluster(e.ctxAs(admin()), &memberv1.GetClusterRequest{ClusterId: "nope"})
+	_, err = e.c.GetCluster(e.ctxAs(admin()), &memberv1.GetClusterRequest{ClusterId: unknownID})
 	wantCode(t, err, codes.NotFound)
 }
 
@@ -276,7 +276,7 @@ func TestMembershipFlow(t *testing.T) {
 	// Another company may not ask on its behalf.
 	_, err := e.c.RequestMembership(e.ctxAs(company(domain.OrganizationID(cif(99)))), &memberv1.RequestMembershipRequest{OrganizationId: id, ClusterId: tera.GetId()})
 	wantCode(t, err, codes.PermissionDenied)
-	_, err = e.c.RequestMembership(e.ctxAs(company(id)), &memberv1.RequestMembershipRequest{OrganizationId: id, ClusterId: "no-such-cluster"})
+	_, err = e.c.RequestMembership(e.ctxAs(company(id)), &memberv1.RequestMembershipRequest{OrganizationId: id, ClusterId: unknownID})
 	wantCode(t, err, codes.NotFound)
 
 	req, err := e.c.RequestMembership(e.ctxAs(company(id)), &memberv1.RequestMembershipRequest{OrganizationId: id, ClusterId: tera.GetId()})
@@ -799,7 +799,7 @@ func TestReplaceCertification(t *testing.T) {
 	}
 	e.wantEvents(before + 1)
 	_, err = e.c.ReplaceCertification(e.ctxAs(company(id)), &memberv1.ReplaceCertificationRequest{
-		OrganizationId: id, CertificationId: "nope",
+		OrganizationId: id, CertificationId: unknownID,
 		Certification: &memberv1.Certification{Kind: "ENS", Level: "alta", IssueDate: "2026-01-01", ExpiryDate: "2029-01-01"},
 	})
 	wantCode(t, err, codes.NotFound)

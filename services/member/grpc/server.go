@@ -43,6 +43,9 @@ func (s *Server) CreateCluster(ctx context.Context, r *memberv1.CreateClusterReq
 
 // GetCluster implements the RPC.
 func (s *Server) GetCluster(ctx context.Context, r *memberv1.GetClusterRequest) (*memberv1.GetClusterResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("cluster_id", r.GetClusterId())); err != nil {
+		return nil, err
+	}
 	c, err := s.svc.GetCluster(ctx, r.GetClusterId())
 	if err != nil {
 		return nil, err
@@ -87,6 +90,9 @@ func (s *Server) RegisterOrganization(ctx context.Context, r *memberv1.RegisterO
 
 // GetOrganization implements the RPC.
 func (s *Server) GetOrganization(ctx context.Context, r *memberv1.GetOrganizationRequest) (*memberv1.GetOrganizationResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.GetOrganization(ctx, r.GetOrganizationId()))
 	if err != nil {
 		return nil, err
@@ -96,6 +102,9 @@ func (s *Server) GetOrganization(ctx context.Context, r *memberv1.GetOrganizatio
 
 // ListOrganizations implements the RPC.
 func (s *Server) ListOrganizations(ctx context.Context, r *memberv1.ListOrganizationsRequest) (*memberv1.ListOrganizationsResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.OptionalID("cluster_id", r.GetClusterId())); err != nil {
+		return nil, err
+	}
 	orgs, next, err := s.svc.ListOrganizations(ctx, store.Filter{
 		ClusterID: r.GetClusterId(), Capability: r.GetCapability(), CPVPrefix: r.GetCpvPrefix(),
 		PageSize: int(r.GetPageSize()), PageToken: r.GetPageToken(),
@@ -112,6 +121,9 @@ func (s *Server) ListOrganizations(ctx context.Context, r *memberv1.ListOrganiza
 
 // UpdateOrganizationProfile implements the RPC.
 func (s *Server) UpdateOrganizationProfile(ctx context.Context, r *memberv1.UpdateOrganizationProfileRequest) (*memberv1.UpdateOrganizationProfileResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.UpdateProfile(ctx, r.GetOrganizationId(), convert.ProfileFrom(r.GetProfile()), r.GetExpectedVersion(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -121,6 +133,9 @@ func (s *Server) UpdateOrganizationProfile(ctx context.Context, r *memberv1.Upda
 
 // AddCertification implements the RPC.
 func (s *Server) AddCertification(ctx context.Context, r *memberv1.AddCertificationRequest) (*memberv1.AddCertificationResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.AddCertification(ctx, r.GetOrganizationId(), convert.CertificationInput(r.GetCertification()), r.GetExpectedVersion(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -130,6 +145,9 @@ func (s *Server) AddCertification(ctx context.Context, r *memberv1.AddCertificat
 
 // ReplaceCertification implements the RPC.
 func (s *Server) ReplaceCertification(ctx context.Context, r *memberv1.ReplaceCertificationRequest) (*memberv1.ReplaceCertificationResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId()), grpcserver.ID("certification_id", r.GetCertificationId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.ReplaceCertification(ctx, r.GetOrganizationId(), r.GetCertificationId(), convert.CertificationInput(r.GetCertification()), r.GetExpectedVersion(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -139,6 +157,9 @@ func (s *Server) ReplaceCertification(ctx context.Context, r *memberv1.ReplaceCe
 
 // RemoveCertification implements the RPC.
 func (s *Server) RemoveCertification(ctx context.Context, r *memberv1.RemoveCertificationRequest) (*memberv1.RemoveCertificationResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId()), grpcserver.ID("certification_id", r.GetCertificationId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.RemoveCertification(ctx, r.GetOrganizationId(), r.GetCertificationId(), r.GetExpectedVersion(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -148,6 +169,9 @@ func (s *Server) RemoveCertification(ctx context.Context, r *memberv1.RemoveCert
 
 // ReportTurnover implements the RPC.
 func (s *Server) ReportTurnover(ctx context.Context, r *memberv1.ReportTurnoverRequest) (*memberv1.ReportTurnoverResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.ReportTurnover(ctx, r.GetOrganizationId(), convert.TurnoverFrom(r.GetTurnover()), r.GetExpectedVersion(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -157,6 +181,9 @@ func (s *Server) ReportTurnover(ctx context.Context, r *memberv1.ReportTurnoverR
 
 // AddReference implements the RPC.
 func (s *Server) AddReference(ctx context.Context, r *memberv1.AddReferenceRequest) (*memberv1.AddReferenceResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.AddReference(ctx, r.GetOrganizationId(), convert.ReferenceFrom(r.GetReference()), r.GetExpectedVersion(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -166,6 +193,9 @@ func (s *Server) AddReference(ctx context.Context, r *memberv1.AddReferenceReque
 
 // RemoveReference implements the RPC.
 func (s *Server) RemoveReference(ctx context.Context, r *memberv1.RemoveReferenceRequest) (*memberv1.RemoveReferenceResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId()), grpcserver.ID("reference_id", r.GetReferenceId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.RemoveReference(ctx, r.GetOrganizationId(), r.GetReferenceId(), r.GetExpectedVersion(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -175,6 +205,9 @@ func (s *Server) RemoveReference(ctx context.Context, r *memberv1.RemoveReferenc
 
 // RequestMembership implements the RPC.
 func (s *Server) RequestMembership(ctx context.Context, r *memberv1.RequestMembershipRequest) (*memberv1.RequestMembershipResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId()), grpcserver.ID("cluster_id", r.GetClusterId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.RequestMembership(ctx, r.GetOrganizationId(), r.GetClusterId(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -184,6 +217,9 @@ func (s *Server) RequestMembership(ctx context.Context, r *memberv1.RequestMembe
 
 // ApproveMembership implements the RPC.
 func (s *Server) ApproveMembership(ctx context.Context, r *memberv1.ApproveMembershipRequest) (*memberv1.ApproveMembershipResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId()), grpcserver.ID("cluster_id", r.GetClusterId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.ApproveMembership(ctx, r.GetOrganizationId(), r.GetClusterId(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -193,6 +229,9 @@ func (s *Server) ApproveMembership(ctx context.Context, r *memberv1.ApproveMembe
 
 // SuspendMembership implements the RPC.
 func (s *Server) SuspendMembership(ctx context.Context, r *memberv1.SuspendMembershipRequest) (*memberv1.SuspendMembershipResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId()), grpcserver.ID("cluster_id", r.GetClusterId())); err != nil {
+		return nil, err
+	}
 	o, err := orgResult(s.svc.SuspendMembership(ctx, r.GetOrganizationId(), r.GetClusterId(), r.GetReason(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -202,6 +241,9 @@ func (s *Server) SuspendMembership(ctx context.Context, r *memberv1.SuspendMembe
 
 // CheckMembership implements the RPC.
 func (s *Server) CheckMembership(ctx context.Context, r *memberv1.CheckMembershipRequest) (*memberv1.CheckMembershipResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("organization_id", r.GetOrganizationId()), grpcserver.ID("cluster_id", r.GetClusterId())); err != nil {
+		return nil, err
+	}
 	st, err := s.svc.CheckMembership(ctx, r.GetOrganizationId(), r.GetClusterId())
 	if err != nil {
 		return nil, err
