@@ -1,0 +1,41 @@
+module github.com/consortia-dev/consortia/services/notification
+
+go 1.26.0
+
+// Local modules resolve from this repository (go.work ties them for builds;
+// the replace lines let `go mod tidy` work module by module).
+replace (
+	github.com/consortia-dev/consortia/proto/gen/go => ../../proto/gen/go
+	github.com/consortia-dev/consortia/services/member => ../member
+	github.com/consortia-dev/consortia/services/platform => ../platform
+	github.com/consortia-dev/consortia/services/tender => ../tender
+)
+
+require (
+	github.com/consortia-dev/consortia/proto/gen/go v0.0.0-00010101000000-000000000000
+	github.com/consortia-dev/consortia/services/platform v0.0.0-00010101000000-000000000000
+	github.com/google/uuid v1.6.0
+	google.golang.org/protobuf v1.36.12
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/nats-io/nats.go v1.55.0 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.47.0 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
+	go.opentelemetry.io/otel/metric v1.47.0 // indirect
+	go.opentelemetry.io/otel/trace v1.47.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e // indirect
+	google.golang.org/grpc v1.85.0 // indirect
+)
