@@ -21,6 +21,8 @@ type Settings struct {
 	PublicURL  string `env:"CONSORTIA_PUBLIC_URL"`
 }
 
+func init() { config.Register(&Settings{}) }
+
 // Validate implements the configuration's post-parse check.
 func (s *Settings) Validate() error { return service.CheckAddr("CONSORTIA_HTTP_LISTEN_ADDR", s.ListenAddr) }
 

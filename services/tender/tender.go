@@ -12,6 +12,7 @@ import (
 
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
+	"github.com/consortia-dev/consortia/services/platform/config"
 	"github.com/consortia-dev/consortia/services/platform/eventlog"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
 	"github.com/consortia-dev/consortia/services/platform/service"
@@ -62,6 +63,8 @@ func New(ctx context.Context, env service.Env, members memberv1.MemberServiceCli
 type Peers struct {
 	MemberURL string `env:"CONSORTIA_MEMBER_URL" envDefault:"127.0.0.1:7101"`
 }
+
+func init() { config.Register(&Peers{}) }
 
 // Validate implements the configuration's post-parse check.
 func (p *Peers) Validate() error { return service.CheckAddr("CONSORTIA_MEMBER_URL", p.MemberURL) }

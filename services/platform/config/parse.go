@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/caarlos0/env/v11"
 )
@@ -39,11 +40,46 @@ var Others = []string{
 	"CONSORTIA_HTTP_LISTEN_ADDR", "CONSORTIA_PUBLIC_URL", "CONSORTIA_GATEWAY_URL",
 }
 
+// ParseEnv is Parse on a given environment ("NAME=value" entries), e.g. one a
+// deployment manifest sets.
+func ParseEnv(environ []string, vs ...any) error { return parse(environ, vs...) }
+
+// registered are the variables of every configuration type linked into this
+// binary (Register).
+var (
+	registeredMu sync.Mutex
+	registered   = map[string]bool{}
+)
+
+// Register declares configuration types (pointers to env-tagged structs) whose
+// variables a process tolerates without parsing them: a deployment often hands
+// one shared environment to every process (compose's anchors, a shared
+// ConfigMap), so the gateway must not refuse CONSORTIA_NATS_URL, which only the
+// services read. Packages register their types in init.
+func Register(vs ...any) {
+	registeredMu.Lock()
+	defer registeredMu.Unlock()
+	for _, v := range vs {
+		params, err := env.GetFieldParams(v)
+		if err != nil {
+			panic(fmt.Sprintf("config.Register(%T): %v", v, err))
+		}
+		for _, p := range params {
+			registered[p.Key] = true
+		}
+	}
+}
+
 func parse(environ []string, vs ...any) error {
 	known := map[string]bool{}
 	for _, name := range Others {
 		known[name] = true
 	}
+	registeredMu.Lock()
+	for name := range registered {
+		known[name] = true
+	}
+	registeredMu.Unlock()
 	lookup := map[string]string{}
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")

@@ -107,6 +107,8 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+func init() { config.Register(&Config{}) }
+
 // Listen is a service's own listen address, read with its name as prefix
 // (CONSORTIA_MEMBER_LISTEN_ADDR).
 type Listen struct {
