@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -87,16 +88,25 @@ var catalog = map[string]map[string]text{
 
 // Words that fill some arguments, per language.
 var words = map[string]map[string]string{
-	"es": {"days7": "7 días", "hours48": "48 horas", "noreason": "", "unknown": "no publicada"},
-	"en": {"days7": "7 days", "hours48": "48 hours", "noreason": "", "unknown": "not published"},
+	"es": {"days": "%s días", "hours": "%s horas", "seconds": "%s segundos", "unknown": "no publicada"},
+	"en": {"days": "%s days", "hours": "%s hours", "seconds": "%s seconds", "unknown": "not published"},
 }
 
-// Word returns a word of the catalogue in lang (for argument values like "7 days").
+// Word returns a word of the catalogue in lang, for argument values written
+// "@word" or "@word:n" ("@days:7" is "7 días" or "7 days").
 func Word(lang, key string) string {
-	if w, ok := words[lang][key]; ok {
-		return w
+	key, n, _ := strings.Cut(key, ":")
+	w, ok := words[lang][key]
+	if !ok {
+		w, ok = words["es"][key]
 	}
-	return words["es"][key]
+	if !ok {
+		return key
+	}
+	if strings.Contains(w, "%s") {
+		return fmt.Sprintf(w, n)
+	}
+	return w
 }
 
 // Render returns the title and body of message id in lang ("es" or "en"; any

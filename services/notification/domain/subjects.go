@@ -24,7 +24,9 @@ func EndpointSubject(id string) string { return EndpointSubjectPrefix + id }
 
 // IntentSubject is the subject of an intent (and its resend requests); workers
 // filter on the channel token.
-func IntentSubject(ch Channel, key string) string { return IntentSubjectPrefix + ch.String() + "." + key }
+func IntentSubject(ch Channel, key string) string {
+	return IntentSubjectPrefix + ch.String() + "." + key
+}
 
 // DeliverySubject is the subject of a delivery's outcomes.
 func DeliverySubject(key string) string { return DeliverySubjectPrefix + key }
