@@ -76,8 +76,11 @@ type Planner struct {
 	timers *timers.Timers
 	kv     jetstream.KeyValue
 
+	ready <-chan struct{}
+
 	mu      sync.Mutex
 	planned map[string]uint64
+	seen    map[string]uint64
 }
 
 // New returns a planner writing intents to log. The planned-through bucket
@@ -105,7 +108,7 @@ func New(ctx context.Context, js jetstream.JetStream, log *eventlog.Log, st stor
 	if err != nil {
 		return nil, fmt.Errorf("planner bucket: %w", err)
 	}
-	p := &Planner{cfg: cfg, log: log, st: st, world: tmemory.New(), timers: tm, kv: kv, planned: map[string]uint64{}}
+	p := &Planner{cfg: cfg, log: log, st: st, world: tmemory.New(), timers: tm, kv: kv, planned: map[string]uint64{}, seen: map[string]uint64{}}
 	for _, s := range []string{TenderStream, MemberStream} {
 		e, err := kv.Get(ctx, s)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -159,6 +162,9 @@ func (h *handler) Apply(ctx context.Context, ev eventlog.Event) error {
 	}
 	live := ev.Sequence > h.p.PlannedThrough(h.stream)
 	if live {
+		if err := h.p.waitReady(ctx); err != nil {
+			return err
+		}
 		if err := h.plan(ctx, ev); err != nil {
 			return err
 		}
@@ -167,8 +173,13 @@ func (h *handler) Apply(ctx context.Context, ev eventlog.Event) error {
 		return err
 	}
 	if live {
-		return h.p.markPlanned(ctx, h.stream, ev.Sequence)
+		if err := h.p.markPlanned(ctx, h.stream, ev.Sequence); err != nil {
+			return err
+		}
 	}
+	h.p.mu.Lock()
+	h.p.seen[h.stream] = max(h.p.seen[h.stream], ev.Sequence)
+	h.p.mu.Unlock()
 	return nil
 }
 
@@ -720,4 +731,29 @@ func (p *Planner) digest(ctx context.Context, tm timers.Timer, src domain.Source
 		Link: "/notifications", Source: src, DigestKeys: keys}
 	in.Key = domain.Key(src.EventID, "user:"+u.UserID, domain.ChannelEmail)
 	return p.record(ctx, in)
+}
+
+// After makes planning of live events wait until ready is closed (the
+// notification read model has caught up, so recipients and endpoints are known).
+func (p *Planner) After(ready <-chan struct{}) { p.ready = ready }
+
+func (p *Planner) waitReady(ctx context.Context) error {
+	if p.ready == nil {
+		return nil
+	}
+	select {
+	case <-p.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Seen returns the last sequence of a source stream the planner has handled
+// (planned, or applied as already planned). Filtered streams may end on a
+// sequence it never receives; tests compare against it with that in mind.
+func (p *Planner) Seen(stream string) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.seen[stream]
 }
