@@ -5,8 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/netip"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -118,7 +118,7 @@ func TestWebhookSSRFGuardRefusesInternalAddresses(t *testing.T) {
 	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
 	strict := &deliver.Webhook{Client: deliver.NewClient(deliver.Guard{}, 2*time.Second)}
 	cases := []struct{ url, why string }{
-		{srv.URL + "/hook", "loopback address"},             // 127.0.0.1, a receiver is really listening there
+		{srv.URL + "/hook", "loopback address"},            // 127.0.0.1, a receiver is really listening there
 		{"http://localhost:" + port + "/hook", "loopback"}, // a name that resolves to loopback
 		{"http://10.0.0.1/hook", "private address"},
 		{"http://169.254.169.254/latest/meta-data/", "cloud metadata address"},
