@@ -286,4 +286,6 @@ func TestKillMidBurstDeliversEachNotificationOnce(t *testing.T) {
 	}
 }
 
-func jetstreamSubjects(filter string) jetstream.StreamInfoOpt { return jetstream.WithSubjectFilter(filter) }
+func jetstreamSubjects(filter string) jetstream.StreamInfoOpt {
+	return jetstream.WithSubjectFilter(filter)
+}
