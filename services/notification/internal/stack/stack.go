@@ -64,6 +64,7 @@ type Stack struct {
 	Notifications notificationv1.NotificationServiceClient
 
 	Config notification.Config
+	dir    string
 	stops  []func()
 	nstop  func()
 	n      int
@@ -85,6 +86,38 @@ func New(t *testing.T, cfg notification.Config) *Stack {
 	s.startMemberTender()
 	s.StartNotification()
 	return s
+}
+
+// NewIn starts the stack on a NATS store in dir, so RestartAll can restart
+// everything, NATS included, on the same data.
+func NewIn(t *testing.T, dir string, cfg notification.Config) *Stack {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Stack{T: t, NATS: natstest.StartIn(t, dir), Issuer: auth.NewIssuer(priv, "test", "consortia"), Config: cfg, dir: dir}
+	s.startMemberTender()
+	s.StartNotification()
+	return s
+}
+
+// RestartAll stops the three services and NATS, then starts them again on the
+// same NATS store (the whole dev stack restarting).
+func (s *Stack) RestartAll() {
+	s.T.Helper()
+	if s.dir == "" {
+		s.T.Fatal("RestartAll needs a stack made with NewIn")
+	}
+	s.nstop()
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+	s.stops = nil
+	s.NATS.Stop()
+	s.NATS = natstest.StartIn(s.T, s.dir)
+	s.startMemberTender()
+	s.StartNotification()
 }
 
 // Run starts a service's run function and waits for ready; stop cancels and waits.
