@@ -55,7 +55,10 @@ func TestEmailInTheUsersLanguageAndDailyDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []devmail.Mail
-	s.Eventually(func() bool { got = mailsTo(box, betaUser.Email, "Invitation to the consortium UTE Sede"); return len(got) > 0 }, "invitation e-mail to Beta")
+	s.Eventually(func() bool {
+		got = mailsTo(box, betaUser.Email, "Invitation to the consortium UTE Sede")
+		return len(got) > 0
+	}, "invitation e-mail to Beta")
 	m := got[0]
 	t.Logf("e-mail to %v: %q, Message-ID %s, language %q", m.To, m.Subject, m.MessageID, m.Language)
 	if !strings.Contains(m.Text, "You are invited to join the consortium UTE Sede for the tender Sede electrónica") ||
