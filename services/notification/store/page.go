@@ -31,9 +31,14 @@ func DecodeToken(token string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	key, ok := strings.CutPrefix(string(b), "n1:")
 	if err != nil || !ok || key == "" {
-		return "", domainerr.Invalid("page_token", "is not a page token of this list: pass next_page_token unchanged, or none for the first page")
+		return "", DecodeTokenError()
 	}
 	return key, nil
+}
+
+// DecodeTokenError is the InvalidArgument for a page token this list did not hand out.
+func DecodeTokenError() error {
+	return domainerr.Invalid("page_token", "is not a page token of this list: pass next_page_token unchanged, or none for the first page")
 }
 
 // Page returns the items of sorted (ascending by key, keys unique) after the
