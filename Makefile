@@ -10,7 +10,7 @@ PROTOC_GEN_GRPC_GATEWAY_VERSION := v2.33.0
 PROTOC_GEN_OPENAPIV2_VERSION    := v2.33.0
 
 BIN       := $(CURDIR)/.bin
-MODULES   := proto/gen/go services/platform services/member services/mongotest services/tender services/notification services/gateway services/consortia
+MODULES   := proto/gen/go services/platform services/member services/mongotest services/tender services/commission services/notification services/gateway services/consortia
 PKGS      := $(foreach m,$(MODULES),./$(m)/...)
 STATE_DIR ?= $(CURDIR)/.data
 # Gateway stubs and the merged OpenAPI document, generated into the gateway's module.
