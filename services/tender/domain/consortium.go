@@ -146,6 +146,9 @@ func Form(id string, t *Tender, lotID, name string, members []Draft, leadJoins b
 	if len(members) == 0 {
 		v.Add("members", "at least the lead organisation is required")
 	}
+	if len(members) > MaxTeamMembers {
+		return ConsortiumFormed{}, domainerr.Invalid("members", "at most %d members, got %d", MaxTeamMembers, len(members))
+	}
 	lead, seen := "", map[string]bool{}
 	for i, m := range members {
 		f := fmt.Sprintf("members[%d].", i)

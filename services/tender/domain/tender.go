@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
 
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
 	"github.com/consortia-dev/consortia/services/platform/vocab"
@@ -209,6 +212,22 @@ func (t *Tender) EligibilityRequirements(lotID string) (eligibility.Requirements
 	return out, nil
 }
 
+// Limits of a tender's details. Real data stays well inside them (the week of
+// OpenPLACSP data in ../shared/data: titles up to 1,521 characters, 26 CPV
+// codes, 153 lots, 660 M€); they keep a request from growing without bound.
+const (
+	MaxTitleChars = 4000
+	MaxCPVCodes   = 100 // per tender and per lot
+	MaxLots       = 500
+	// MaxAmountCents bounds every amount (100,000 M€): far above any public
+	// contract, and far below where the solvency arithmetic (1.5 ×, per-cent
+	// scores) could overflow int64.
+	MaxAmountCents int64 = 10_000_000_000_000
+	// MaxTeamMembers bounds the members of a consortium or of an eligibility
+	// check: far more companies than any joint bid (UTE) has.
+	MaxTeamMembers = 50
+)
+
 // Codes validates CPV and NUTS codes.
 type Codes interface {
 	CPV(code string) (string, error)
@@ -223,30 +242,22 @@ func ValidateDetails(d Details, codes Codes, now time.Time, strict bool) (Detail
 	d.Authority.Name = strings.TrimSpace(d.Authority.Name)
 	if d.Title == "" {
 		v.Add("details.title", "required")
-	} else if len(d.Title) > 1000 {
-		v.Add("details.title", "at most 1000 characters")
+	} else if n := utf8.RuneCountInString(d.Title); n > MaxTitleChars {
+		v.Add("details.title", "at most %d characters, got %d", MaxTitleChars, n)
 	}
 	if d.Authority.Name == "" {
 		v.Add("details.authority.name", "required")
 	}
-	d.CPVs = validateCPVs(&v, "details.cpv_codes", d.CPVs, codes)
+	d.CPVs = validateCPVs(&v, "details.cpv_codes", d.CPVs, codes, strict)
 	if strict && len(d.CPVs) == 0 {
 		v.Add("details.cpv_codes", "at least one CPV code is required")
 	}
-	for i, n := range d.NUTS {
-		if c, err := codes.NUTS(n); err != nil {
-			v.Add(fmt.Sprintf("details.nuts[%d]", i), "%v", err)
-		} else {
-			d.NUTS[i] = c
-		}
-	}
+	d.NUTS = validatePlaces(&v, d.NUTS, codes)
 	for _, f := range []struct {
 		name  string
 		value int64
 	}{{"estimated_value_cents", d.EstimatedCents}, {"budget_without_vat_cents", d.BudgetNoVATCents}, {"budget_with_vat_cents", d.BudgetWithVATCents}} {
-		if f.value < 0 {
-			v.Add("details."+f.name, "must not be negative, got %d", f.value)
-		}
+		validateAmount(&v, "details."+f.name, f.value)
 	}
 	if strict && d.EstimatedCents <= 0 {
 		v.Add("details.estimated_value_cents", "required: the estimated value (valor estimado) drives the solvency thresholds")
@@ -267,6 +278,10 @@ func ValidateDetails(d Details, codes Codes, now time.Time, strict bool) (Detail
 			v.Add(fmt.Sprintf("details.documents[%d].url", i), "want an absolute http(s) URL, got %q", doc.URL)
 		}
 	}
+	if len(d.Lots) > MaxLots {
+		v.Add("details.lots", "at most %d lots, got %d", MaxLots, len(d.Lots))
+		d.Lots = d.Lots[:0] // one violation, not one per lot
+	}
 	seen := map[string]bool{}
 	for i, l := range d.Lots {
 		f := fmt.Sprintf("details.lots[%d].", i)
@@ -276,13 +291,15 @@ func ValidateDetails(d Details, codes Codes, now time.Time, strict bool) (Detail
 			v.Add(f+"id", "lot %q given twice", l.ID)
 		}
 		seen[l.ID] = true
-		d.Lots[i].CPVs = validateCPVs(&v, f+"cpv_codes", l.CPVs, codes)
-		if l.EstimatedCents < 0 {
-			v.Add(f+"estimated_value_cents", "must not be negative")
-		}
+		d.Lots[i].CPVs = validateCPVs(&v, f+"cpv_codes", l.CPVs, codes, strict)
+		validateAmount(&v, f+"estimated_value_cents", l.EstimatedCents)
+		validateAmount(&v, f+"budget_without_vat_cents", l.BudgetNoVATCents)
 		if l.HasOwnRequirements {
 			validateRequirements(&v, f+"requirements.", l.Requirements)
 		}
+	}
+	for i, a := range d.Awards {
+		validateAmount(&v, fmt.Sprintf("details.awards[%d].amount_cents", i), a.AmountCents)
 	}
 	validateRequirements(&v, "details.requirements.", d.Requirements)
 	if d.MaxLotsPerBidder < 0 {
@@ -291,7 +308,14 @@ func ValidateDetails(d Details, codes Codes, now time.Time, strict bool) (Detail
 	return d, v.Err()
 }
 
-func validateCPVs(v *domainerr.Violations, field string, in []string, codes Codes) []string {
+// validateCPVs checks and normalises CPV codes. A code given twice is refused
+// when strict (typed in); an imported record's repeats are merged, since
+// sources repeat a code in the tender and its lots.
+func validateCPVs(v *domainerr.Violations, field string, in []string, codes Codes, strict bool) []string {
+	if len(in) > MaxCPVCodes {
+		v.Add(field, "at most %d CPV codes, got %d", MaxCPVCodes, len(in))
+		return nil
+	}
 	out := make([]string, 0, len(in))
 	for i, c := range in {
 		n, err := codes.CPV(c)
@@ -299,11 +323,60 @@ func validateCPVs(v *domainerr.Violations, field string, in []string, codes Code
 			v.Add(fmt.Sprintf("%s[%d]", field, i), "%v", err)
 			continue
 		}
-		if !slices.Contains(out, n) {
+		switch j := slices.Index(out, n); {
+		case j < 0:
 			out = append(out, n)
+		case strict:
+			v.Add(fmt.Sprintf("%s[%d]", field, i), "CPV %s given twice", n)
 		}
 	}
 	return out
+}
+
+// validatePlaces checks the places of performance: NUTS regions, or for a
+// place outside the NUTS area (the EU and its neighbours) the ISO 3166-1
+// country code PLACSP gives instead ("US - Estados Unidos"). Repeats are merged.
+func validatePlaces(v *domainerr.Violations, in []string, codes Codes) []string {
+	out := make([]string, 0, len(in))
+	for i, n := range in {
+		c, err := codes.NUTS(n)
+		if err != nil {
+			country, ok := CountryOutsideNUTS(n)
+			if !ok {
+				v.Add(fmt.Sprintf("details.nuts[%d]", i), "%v (nor an ISO 3166-1 country code)", err)
+				continue
+			}
+			c = country
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// CountryOutsideNUTS returns the upper-case ISO 3166-1 alpha-2 code if s is
+// one (a country, not a private-use or grouping code such as "XX" or "EU").
+func CountryOutsideNUTS(s string) (string, bool) {
+	c := strings.ToUpper(strings.TrimSpace(s))
+	if len(c) != 2 {
+		return "", false
+	}
+	r, err := language.ParseRegion(c)
+	if err != nil || !r.IsCountry() {
+		return "", false
+	}
+	return c, true
+}
+
+// validateAmount checks an amount in cents: not negative, at most MaxAmountCents.
+func validateAmount(v *domainerr.Violations, field string, cents int64) {
+	switch {
+	case cents < 0:
+		v.Add(field, "must not be negative, got %d", cents)
+	case cents > MaxAmountCents:
+		v.Add(field, "at most %d cents (100,000 M€), got %d", MaxAmountCents, cents)
+	}
 }
 
 func validateRequirements(v *domainerr.Violations, f string, r Requirements) {
@@ -316,9 +389,7 @@ func validateRequirements(v *domainerr.Violations, f string, r Requirements) {
 		}
 		caps[c] = true
 	}
-	if r.EconomicThresholdCents < 0 {
-		v.Add(f+"economic_threshold_cents", "must not be negative")
-	}
+	validateAmount(v, f+"economic_threshold_cents", r.EconomicThresholdCents)
 	t := r.Technical
 	if t.PrefixLen != 0 && (t.PrefixLen < 2 || t.PrefixLen > 8) {
 		v.Add(f+"technical.prefix_length", "must be between 2 and 8 CPV digits, got %d", t.PrefixLen)
@@ -326,9 +397,7 @@ func validateRequirements(v *domainerr.Violations, f string, r Requirements) {
 	if t.Percent < 0 || t.Percent > 100 {
 		v.Add(f+"technical.percent", "must be between 0 and 100, got %d", t.Percent)
 	}
-	if t.RequiredCents < 0 {
-		v.Add(f+"technical.required_cents", "must not be negative")
-	}
+	validateAmount(v, f+"technical.required_cents", t.RequiredCents)
 	kinds := map[string]bool{}
 	for i, c := range r.Certifications {
 		g := fmt.Sprintf("%scertifications[%d].", f, i)
@@ -342,8 +411,8 @@ func validateRequirements(v *domainerr.Violations, f string, r Requirements) {
 			v.Add(g+"level", "ENS needs a level (basica, media, alta); other kinds none; got %q", c.Level)
 		}
 	}
-	if r.MaxMembers < 0 {
-		v.Add(f+"max_members", "must not be negative")
+	if r.MaxMembers < 0 || r.MaxMembers > MaxTeamMembers {
+		v.Add(f+"max_members", "must be between 0 (no limit) and %d, got %d", MaxTeamMembers, r.MaxMembers)
 	}
 }
 
@@ -449,9 +518,7 @@ func (t *Tender) Award(a Award) (Event, error) {
 	if strings.TrimSpace(a.WinnerName) == "" && a.ConsortiumID == "" {
 		v.Add("award.winner_name", "required (or award.consortium_id)")
 	}
-	if a.AmountCents < 0 {
-		v.Add("award.amount_cents", "must not be negative")
-	}
+	validateAmount(&v, "award.amount_cents", a.AmountCents)
 	if a.LotID != "" {
 		if _, ok := t.Lot(a.LotID); !ok {
 			v.Add("award.lot_id", "tender %s has no lot %q", t.ID, a.LotID)

@@ -259,7 +259,21 @@ func TestValidateDetails(t *testing.T) {
 	}{
 		{"valid", true, func(*domain.Details) {}, nil},
 		{"no title", true, func(d *domain.Details) { d.Title = "   " }, []string{"details.title"}},
-		{"long title", true, func(d *domain.Details) { d.Title = strings.Repeat("x", 1001) }, []string{"details.title"}},
+		{"long title", true, func(d *domain.Details) { d.Title = strings.Repeat("x", domain.MaxTitleChars+1) }, []string{"details.title"}},
+		{"a 1,554-character title in accented characters", false, func(d *domain.Details) { d.Title = strings.Repeat("ñ", 1554) }, nil},
+		{"CPV code twice when typed in", true, func(d *domain.Details) { d.CPVs = []string{"72000000-5", "72212000", "72000000"} }, []string{"details.cpv_codes[2]"}},
+		{"too many CPV codes", false, func(d *domain.Details) {
+			d.CPVs = slices.Repeat([]string{"72000000"}, domain.MaxCPVCodes+1)
+		}, []string{"details.cpv_codes"}},
+		{"too many lots", false, func(d *domain.Details) {
+			d.Lots = make([]domain.Lot, domain.MaxLots+1)
+		}, []string{"details.lots"}},
+		{"amounts above the limit", true, func(d *domain.Details) {
+			d.EstimatedCents, d.BudgetWithVATCents = domain.MaxAmountCents+1, 9_200_000_000_000_000_000
+			d.Requirements.EconomicThresholdCents = domain.MaxAmountCents + 1
+		}, []string{"details.estimated_value_cents", "details.budget_with_vat_cents", "details.requirements.economic_threshold_cents"}},
+		{"a place outside the EU, as PLACSP gives it", false, func(d *domain.Details) { d.NUTS = []string{"US", "BR", "ES130"} }, nil},
+		{"neither a NUTS region nor a country", false, func(d *domain.Details) { d.NUTS = []string{"XX", "EU"} }, []string{"details.nuts[0]", "details.nuts[1]"}},
 		{"no authority", true, func(d *domain.Details) { d.Authority.Name = "" }, []string{"details.authority.name"}},
 		{"unknown cpv", true, func(d *domain.Details) { d.CPVs = []string{"72000000", "99999999"} }, []string{"details.cpv_codes[1]"}},
 		{"malformed cpv", true, func(d *domain.Details) { d.CPVs = []string{"7200"} }, []string{"details.cpv_codes[0]", "details.cpv_codes"}},
@@ -343,10 +357,12 @@ func TestValidateDetails(t *testing.T) {
 func TestValidateDetailsNormalises(t *testing.T) {
 	d := details()
 	d.Title, d.Authority.Name = "  Plataforma  ", " Ayuntamiento de Santander "
+	// An imported record's repeated codes are merged (sources repeat them);
+	// typed in, they are refused (TestValidateDetails).
 	d.CPVs = []string{"72000000-5", "72000000", "72212000"}
-	d.NUTS = []string{"es130"}
+	d.NUTS = []string{"es130", "ES130"}
 	d.Lots = []domain.Lot{{ID: "1", CPVs: []string{"72212000-4", "72212000"}}}
-	out, err := domain.ValidateDetails(d, fakeCodes{}, now, true)
+	out, err := domain.ValidateDetails(d, fakeCodes{}, now, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -365,8 +365,21 @@ func checkCertifications(req Requirements, team Team, standings []Standing) []Re
 		}
 		rs = append(rs, r)
 	}
+	if req.DeadlineAssumed {
+		for i := range rs {
+			rs[i].Needed += NoDeadlineNeeded
+			rs[i].Detail += NoDeadlineDetail
+		}
+	}
 	return rs
 }
+
+// NoDeadlineNeeded and NoDeadlineDetail end the certification results of a
+// tender without a deadline (Requirements.DeadlineAssumed).
+const (
+	NoDeadlineNeeded = " (today: the tender gives no deadline)"
+	NoDeadlineDetail = " The tender gives no submission deadline, so certifications are checked on today's date."
+)
 
 // neededCert says what a certification requirement needs: "ENS media or higher, valid on 2027-03-15".
 func neededCert(want CertificationRequirement, deadline time.Time) string {

@@ -123,6 +123,9 @@ type Requirements struct {
 	DurationMonths int
 	// Deadline is the submission deadline; certifications must be valid on its date.
 	Deadline time.Time
+	// DeadlineAssumed is true when the tender gives no deadline and Deadline is
+	// the date of the check (today): the certification results say so.
+	DeadlineAssumed bool
 }
 
 // Certification is a certificate a company holds.
