@@ -135,6 +135,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		total.Unchanged += sum.GetUnchanged()
 		total.Tombstoned += sum.GetTombstoned()
 		total.Filtered += sum.GetFiltered()
+		total.Withdrawn += sum.GetWithdrawn()
 		total.Rejected = append(total.Rejected, sum.GetRejected()...)
 	}
 	if len(docs) > 1 {
@@ -181,8 +182,12 @@ func drawProgress(w io.Writer, name string, done, total int) {
 }
 
 func printSummary(w io.Writer, name string, s *tenderv1.ImportSummary) {
-	fmt.Fprintf(w, "%s: %d new, %d updated, %d unchanged, %d tombstoned, %d filtered out, %d rejected\n",
-		name, s.GetCreated(), s.GetUpdated(), s.GetUnchanged(), s.GetTombstoned(), s.GetFiltered(), len(s.GetRejected()))
+	withdrawn := ""
+	if n := s.GetWithdrawn(); n > 0 {
+		withdrawn = fmt.Sprintf(" (%d of them withdrawn at the source before being imported: nothing to cancel)", n)
+	}
+	fmt.Fprintf(w, "%s: %d new, %d updated, %d unchanged, %d tombstoned, %d filtered out%s, %d rejected\n",
+		name, s.GetCreated(), s.GetUpdated(), s.GetUnchanged(), s.GetTombstoned(), s.GetFiltered(), withdrawn, len(s.GetRejected()))
 	for _, r := range s.GetRejected() {
 		fmt.Fprintf(w, "  rejected %s: %s\n", r.GetRecord(), r.GetReason())
 	}

@@ -117,7 +117,7 @@ func TestAPITenderFlow(t *testing.T) {
 	if len(trail.Events) == 0 || !strings.HasSuffix(trail.Events[0].Type, "ConsortiumFormed") || trail.Events[0].Actor == "" {
 		t.Errorf("audit trail %+v: want ConsortiumFormed with its actor first", trail.Events)
 	}
-	if resp := s.call(t, http.MethodGet, "/v1/consortia/no-such-consortium", manager, ""); resp.StatusCode != http.StatusNotFound {
+	if resp := s.call(t, http.MethodGet, "/v1/consortia/00000000-0000-4000-8000-000000000000", manager, ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown consortium: %d, want 404", resp.StatusCode)
 	}
 

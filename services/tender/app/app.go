@@ -360,7 +360,7 @@ func (s *Service) Report(ctx context.Context, c *domain.Consortium) (eligibility
 	if err != nil {
 		return eligibility.Report{}, err
 	}
-	req, err := t.EligibilityRequirements(c.LotID)
+	req, err := s.requirements(&t, c.LotID)
 	if err != nil {
 		return eligibility.Report{}, err
 	}
@@ -438,6 +438,14 @@ func (s *Service) CreateConsortium(ctx context.Context, tenderID, lotID, name st
 			return domain.Consortium{}, err
 		}
 	}
+	if leadJoins {
+		// The lead joins at once, so it takes its seat for the lot first, as
+		// accepting an invitation does: of simultaneous formations (or a
+		// formation and an acceptance) for one lot, exactly one gets it.
+		if err := s.takeSeat(ctx, t.ID, lotID, e.LeadID, id); err != nil {
+			return domain.Consortium{}, err
+		}
+	}
 	res, err := s.append(ctx, domain.ConsortiumSubject(id), e, 0, eventlog.MsgID(key, "ConsortiumFormed"))
 	if err != nil {
 		return domain.Consortium{}, err
@@ -508,7 +516,7 @@ func (s *Service) InviteMember(ctx context.Context, id, orgID, key string) (doma
 		if !leads(p, c, t) {
 			return nil, denied(p, "invite to consortium "+c.ID)
 		}
-		req, err := t.EligibilityRequirements(c.LotID)
+		req, err := s.requirements(t, c.LotID)
 		if err != nil {
 			return nil, err
 		}
@@ -595,7 +603,7 @@ func (s *Service) SubmitConsortium(ctx context.Context, id, key string) (domain.
 		if !leads(p, c, t) {
 			return nil, denied(p, "submit consortium "+c.ID)
 		}
-		req, err := t.EligibilityRequirements(c.LotID)
+		req, err := s.requirements(t, c.LotID)
 		if err != nil {
 			return nil, err
 		}
@@ -666,20 +674,60 @@ func (s *Service) ListConsortia(ctx context.Context, tenderID, orgID string) ([]
 	return out, nil
 }
 
-// CheckEligibility checks a draft team without storing anything.
+// CheckEligibility checks a draft team without storing anything. The report
+// shows each member's turnover, references and certifications, so it takes
+// only organisations the caller may see (mayRead); at most
+// domain.MaxTeamMembers, each once.
 func (s *Service) CheckEligibility(ctx context.Context, tenderID, lotID string, members []domain.Draft, requireShares bool) (eligibility.Report, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	p, err := requireAuth(ctx)
+	if err != nil {
+		return eligibility.Report{}, err
+	}
+	switch {
+	case len(members) == 0:
+		return eligibility.Report{}, domainerr.Invalid("members", "at least one member is required")
+	case len(members) > domain.MaxTeamMembers:
+		return eligibility.Report{}, domainerr.Invalid("members", "at most %d members, got %d", domain.MaxTeamMembers, len(members))
+	}
+	var v domainerr.Violations
+	first := map[string]int{}
+	for i, m := range members {
+		if j, ok := first[m.OrganizationID]; ok {
+			v.Add(fmt.Sprintf("members[%d].organization_id", i), "organisation %s is members[%d] already: list each member once", m.OrganizationID, j)
+			continue
+		}
+		first[m.OrganizationID] = i
+		if m.ShareBP < 0 || m.ShareBP > 10000 {
+			v.Add(fmt.Sprintf("members[%d].share_bp", i), "must be between 0 and 10000 (hundredths of a percent), got %d", m.ShareBP)
+		}
+	}
+	if err := v.Err(); err != nil {
 		return eligibility.Report{}, err
 	}
 	t, err := s.GetTender(ctx, tenderID)
 	if err != nil {
 		return eligibility.Report{}, err
 	}
-	req, err := t.EligibilityRequirements(lotID)
+	req, err := s.requirements(&t, lotID)
 	if err != nil {
 		return eligibility.Report{}, err
 	}
-	var v domainerr.Violations
+	var hidden, fields []string
+	for i, m := range members {
+		ok, err := s.mayRead(ctx, p, m.OrganizationID)
+		if err != nil {
+			return eligibility.Report{}, err
+		}
+		if !ok {
+			hidden = append(hidden, m.OrganizationID)
+			fields = append(fields, fmt.Sprintf("members[%d].organization_id", i))
+		}
+	}
+	if len(hidden) > 0 {
+		return eligibility.Report{}, fmt.Errorf("%s may not see organisation %s (%s): an eligibility check shows each member's solvency evidence, "+
+			"so it takes only organisations you may see (yourself, fellow active members of your clusters, the members of consortia you are in or manage): %w",
+			p.Actor(), strings.Join(hidden, ", "), strings.Join(fields, ", "), domainerr.ErrPermissionDenied)
+	}
 	var team eligibility.Team
 	for i, m := range members {
 		co, err := s.store.GetCompany(ctx, m.OrganizationID)
@@ -688,9 +736,6 @@ func (s *Service) CheckEligibility(ctx context.Context, tenderID, lotID string, 
 			continue
 		}
 		team.Members = append(team.Members, eligibility.Member{Company: co.Eligibility(t.Clusters()), ShareBP: m.ShareBP, Lead: m.Lead, Covers: m.Covers, Certifies: m.Certifies})
-	}
-	if len(members) == 0 {
-		v.Add("members", "at least one member is required")
 	}
 	if err := v.Err(); err != nil {
 		return eligibility.Report{}, err

@@ -104,7 +104,7 @@ func TestImportTenderIsIdempotent(t *testing.T) {
 	// A tombstone for a record never imported is nothing to do.
 	never := record(t0)
 	never.SourceID, never.Deleted = "never-seen", true
-	if _, out, err = svc.ImportTender(ctx, tera, app.Import{Tender: never}); err != nil || out != app.Unchanged {
+	if _, out, err = svc.ImportTender(ctx, tera, app.Import{Tender: never}); err != nil || out != app.Withdrawn {
 		t.Fatalf("tombstone of an unknown record = %v, %v", out, err)
 	}
 	if _, err := svc.Store().GetTender(ctx, app.ImportedTenderID("placsp", "never-seen")); !errors.Is(err, domainerr.ErrNotFound) {

@@ -49,7 +49,11 @@ func (f ImportFilter) keep(t intake.Tender) bool {
 // ImportSummary counts the outcome of an import.
 type ImportSummary struct {
 	Created, Updated, Unchanged, Tombstoned, Filtered int
-	Rejected                                          []intake.Rejected
+	// Withdrawn counts, among Filtered, the tombstones of tenders never
+	// imported here (records withdrawn at the source, such as the ANULADA rows
+	// of an OpenPLACSP export): there is nothing to cancel and nothing to import.
+	Withdrawn int
+	Rejected  []intake.Rejected
 }
 
 // ParseDocument parses a source document of a format into tenders and
@@ -146,6 +150,9 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 			sum.Updated++
 		case Tombstoned:
 			sum.Tombstoned++
+		case Withdrawn:
+			sum.Filtered++
+			sum.Withdrawn++
 		default:
 			sum.Unchanged++
 		}

@@ -25,10 +25,14 @@ const (
 	Updated
 	Unchanged
 	Tombstoned
+	// Withdrawn is a tombstone for a tender never imported here (an ANULADA
+	// row of an OpenPLACSP export): nothing to cancel, nothing imported. Import
+	// summaries count it as filtered out (ImportSummary.Withdrawn).
+	Withdrawn
 )
 
 func (o Outcome) String() string {
-	return [...]string{"", "created", "updated", "unchanged", "tombstoned"}[o]
+	return [...]string{"", "created", "updated", "unchanged", "tombstoned", "withdrawn"}[o]
 }
 
 var importNamespace = uuid.MustParse("5e0c2a77-9d4f-4b61-8f3e-7a2b1c0d9e44")
@@ -142,7 +146,9 @@ func (s *Service) ImportTender(ctx context.Context, clusterID string, in Import)
 		var e domain.Event
 		outcome := Unchanged
 		switch {
-		case it.Deleted && (!exists || !cur.Status.Open()):
+		case it.Deleted && !exists:
+			return cur, Withdrawn, nil
+		case it.Deleted && !cur.Status.Open():
 			return cur, Unchanged, nil
 		case it.Deleted:
 			e, outcome = domain.TenderCancelled{TenderID: id, Reason: "deleted at the source (" + src.System + ")"}, Tombstoned

@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
+	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
 	"github.com/consortia-dev/consortia/services/tender/domain"
 	"github.com/consortia-dev/consortia/services/tender/domain/eligibility"
@@ -27,8 +30,16 @@ type RecommendOptions struct {
 // active members of the clusters it is shared with (the tender service's own
 // member index), excluding organisations already committed on the lot unless
 // asked. Every team passes the same eligibility check as consortia do.
+//
+// Recommendations name companies and show their solvency, so they are for the
+// managers of the tender's clusters (who assemble the bids), agency staff and
+// administrators; a company is refused. A tender without a deadline is
+// evaluated as of today, and every explanation says so; requirements that
+// cannot be evaluated are a FailedPrecondition naming the reason, never an
+// internal error.
 func (s *Service) RecommendConsortia(ctx context.Context, tenderID, lotID string, o RecommendOptions) (matching.Result, error) {
-	if _, err := requireAuth(ctx); err != nil {
+	p, err := requireAuth(ctx)
+	if err != nil {
 		return matching.Result{}, err
 	}
 	var v domainerr.Violations
@@ -51,7 +62,10 @@ func (s *Service) RecommendConsortia(ctx context.Context, tenderID, lotID string
 	if err != nil {
 		return matching.Result{}, err
 	}
-	req, err := t.EligibilityRequirements(lotID)
+	if !p.Has(auth.RoleAgency) && !managesAny(p, &t) {
+		return matching.Result{}, denied(p, "ask for recommendations for tender "+tenderID+" (the managers of its clusters, agency staff and administrators do)")
+	}
+	req, err := s.requirements(&t, lotID)
 	if err != nil {
 		return matching.Result{}, err
 	}
@@ -80,8 +94,25 @@ func (s *Service) RecommendConsortia(ctx context.Context, tenderID, lotID string
 			pool = append(pool, c.Eligibility(t.Clusters()))
 		}
 	}
-	return matching.Recommend(ctx, req, pool, matching.Options{MaxSize: o.MaxSize, TopK: o.TopK, Budget: o.Budget, SharedClusters: t.Clusters()})
+	res, err := matching.Recommend(ctx, req, pool, matching.Options{MaxSize: o.MaxSize, TopK: o.TopK, Budget: o.Budget, SharedClusters: t.Clusters()})
+	if errors.Is(err, matching.ErrInvalidRequest) {
+		why := strings.TrimPrefix(err.Error(), matching.ErrInvalidRequest.Error()+": ")
+		return res, domainerr.Precondition("tender_requirements", "tender/"+t.ID, "the requirements of tender %s cannot be evaluated: %s", t.ID, why)
+	}
+	if err != nil {
+		return res, err
+	}
+	if req.DeadlineAssumed {
+		for i := range res.Teams {
+			res.Teams[i].Why = NoDeadlineNote + " " + res.Teams[i].Why
+		}
+	}
+	return res, nil
 }
+
+// NoDeadlineNote opens the explanation of a recommendation for a tender
+// without a deadline.
+const NoDeadlineNote = "The tender gives no submission deadline: certifications are checked as valid today and references and turnover count for the three years before today."
 
 // Drafts turns a recommendation into the members of a new consortium: the first
 // member (highest individual score) leads.

@@ -64,12 +64,14 @@ func (s *Service) takeSeat(ctx context.Context, tenderID, lotID, orgID, consorti
 }
 
 // seatHeld: the seat's consortium is live and has the member joined, or the
-// member is still invited there and the seat was taken so recently that the
-// join may be on its way. A member that withdrew or declined frees the seat.
+// member is still invited there (or the consortium is not formed yet: a lead
+// forming its own bid takes the seat first) and the seat was taken so recently
+// that the join may be on its way. A member that withdrew or declined frees the
+// seat.
 func (s *Service) seatHeld(ctx context.Context, seat domain.ConsortiumSeatTaken, at time.Time) (bool, error) {
 	c, err := s.loadConsortium(ctx, seat.ConsortiumID)
 	if errors.Is(err, domainerr.ErrNotFound) {
-		return false, nil
+		return s.now().Sub(at) < seatGrace, nil
 	}
 	if err != nil {
 		return false, err

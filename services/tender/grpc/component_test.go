@@ -76,9 +76,10 @@ func TestTenderAndConsortiumLifeOverGRPC(t *testing.T) {
 	// Members: A and B of tera, C of gira (the tender is shared with gira).
 	a, b, c := w.leadA(w.tera), w.memberB(w.tera), w.memberC(w.gira)
 
-	// A draft team is checked without storing anything.
+	// A draft team is checked without storing anything (by agency staff: C is
+	// gira's, which A may not see before they share a consortium).
 	before := w.Messages("")
-	chk, err := w.Tenders.CheckEligibility(w.Ctx(testenv.Company(a)), &tenderv1.CheckEligibilityRequest{TenderId: id,
+	chk, err := w.Tenders.CheckEligibility(w.Ctx(testenv.Agency()), &tenderv1.CheckEligibilityRequest{TenderId: id,
 		Members: []*tenderv1.DraftMember{draft(a, 0, true), draft(b, 0, false), draft(c, 0, false)}})
 	if err != nil {
 		t.Fatalf("CheckEligibility: %v", err)
@@ -287,7 +288,7 @@ func TestOnlyActiveMembersOfSharedClustersCanBeInvited(t *testing.T) {
 	suspended := w.Join(w.profile("Suspendida S.L.", []string{"cloud"}, 50_000, 0, false), w.tera)
 	w.Suspend(suspended, w.tera)
 	outsider := w.Join(w.profile("De Fuera S.L.", []string{"cloud"}, 50_000, 0, false), w.other)
-	unknown := testenv.CIF(999)
+	unknown := unknownID // a well-formed id nobody registered
 	ok := w.Join(w.profile("Activa GIRA S.L.", []string{"cloud"}, 50_000, 0, false), w.gira)
 
 	tn := w.tender(w.details(), w.gira)
@@ -645,7 +646,7 @@ func TestMembershipFallbackWhenMemberServiceIsDown(t *testing.T) {
 	if m := member(res.GetConsortium(), a); m.GetStatus() != tenderv1.MemberStatus_MEMBER_STATUS_INVITED || m.GetLegalName() != "Alfa Software S.L." {
 		t.Errorf("A = %v", m)
 	}
-	for _, org := range []string{requested, testenv.CIF(999)} {
+	for _, org := range []string{requested, unknownID} {
 		_, err = w.Tenders.InviteMember(w.Ctx(mgr), &tenderv1.InviteMemberRequest{ConsortiumId: cid, OrganizationId: org})
 		testenv.Violation(t, err, "active_membership")
 	}

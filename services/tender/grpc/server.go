@@ -48,6 +48,24 @@ func (s *Server) consortium(ctx context.Context, c domain.Consortium, err error)
 	return convert.Consortium(c, func(id string) string { return s.svc.Name(ctx, id) }, report), nil
 }
 
+// clusterIDs are the id checks of a list of cluster ids.
+func clusterIDs(field string, ids []string) []grpcserver.IDField {
+	out := make([]grpcserver.IDField, len(ids))
+	for i, id := range ids {
+		out[i] = grpcserver.ID(fmt.Sprintf("%s[%d]", field, i), id)
+	}
+	return out
+}
+
+// memberIDs are the id checks of draft members.
+func memberIDs(ms []*tenderv1.DraftMember) []grpcserver.IDField {
+	out := make([]grpcserver.IDField, len(ms))
+	for i, m := range ms {
+		out[i] = grpcserver.ID(fmt.Sprintf("members[%d].organization_id", i), m.GetOrganizationId())
+	}
+	return out
+}
+
 func drafts(in []*tenderv1.DraftMember) []domain.Draft {
 	out := make([]domain.Draft, len(in))
 	for i, d := range in {
@@ -58,6 +76,9 @@ func drafts(in []*tenderv1.DraftMember) []domain.Draft {
 
 // CreateTender implements the RPC.
 func (s *Server) CreateTender(ctx context.Context, r *tenderv1.CreateTenderRequest) (*tenderv1.CreateTenderResponse, error) {
+	if err := grpcserver.CheckIDs(append([]grpcserver.IDField{grpcserver.ID("cluster_id", r.GetClusterId())}, clusterIDs("shared_with", r.GetSharedWith())...)...); err != nil {
+		return nil, err
+	}
 	t, err := s.tender(s.svc.CreateTender(ctx, r.GetClusterId(), convert.DetailsFrom(r.GetDetails()), r.GetPublish(), r.GetSharedWith(), r.GetDemo(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -67,6 +88,9 @@ func (s *Server) CreateTender(ctx context.Context, r *tenderv1.CreateTenderReque
 
 // GetTender implements the RPC.
 func (s *Server) GetTender(ctx context.Context, r *tenderv1.GetTenderRequest) (*tenderv1.GetTenderResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("tender_id", r.GetTenderId())); err != nil {
+		return nil, err
+	}
 	t, err := s.tender(s.svc.GetTender(ctx, r.GetTenderId()))
 	if err != nil {
 		return nil, err
@@ -76,6 +100,9 @@ func (s *Server) GetTender(ctx context.Context, r *tenderv1.GetTenderRequest) (*
 
 // ListTenders implements the RPC.
 func (s *Server) ListTenders(ctx context.Context, r *tenderv1.ListTendersRequest) (*tenderv1.ListTendersResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.OptionalID("cluster_id", r.GetClusterId())); err != nil {
+		return nil, err
+	}
 	ts, next, err := s.svc.ListTenders(ctx, store.TenderFilter{
 		Status: domain.Status(r.GetStatus()), CPVPrefix: r.GetCpvPrefix(), ClusterID: r.GetClusterId(),
 		DeadlineAfter: convert.Time(r.GetDeadlineAfter()), DeadlineBefore: convert.Time(r.GetDeadlineBefore()),
@@ -93,6 +120,9 @@ func (s *Server) ListTenders(ctx context.Context, r *tenderv1.ListTendersRequest
 
 // PublishTender implements the RPC.
 func (s *Server) PublishTender(ctx context.Context, r *tenderv1.PublishTenderRequest) (*tenderv1.PublishTenderResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("tender_id", r.GetTenderId())); err != nil {
+		return nil, err
+	}
 	t, err := s.tender(s.svc.PublishTender(ctx, r.GetTenderId(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -102,6 +132,9 @@ func (s *Server) PublishTender(ctx context.Context, r *tenderv1.PublishTenderReq
 
 // ShareTender implements the RPC.
 func (s *Server) ShareTender(ctx context.Context, r *tenderv1.ShareTenderRequest) (*tenderv1.ShareTenderResponse, error) {
+	if err := grpcserver.CheckIDs(append([]grpcserver.IDField{grpcserver.ID("tender_id", r.GetTenderId())}, clusterIDs("cluster_ids", r.GetClusterIds())...)...); err != nil {
+		return nil, err
+	}
 	t, err := s.tender(s.svc.ShareTender(ctx, r.GetTenderId(), r.GetClusterIds(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -111,6 +144,9 @@ func (s *Server) ShareTender(ctx context.Context, r *tenderv1.ShareTenderRequest
 
 // ChangeDeadline implements the RPC.
 func (s *Server) ChangeDeadline(ctx context.Context, r *tenderv1.ChangeDeadlineRequest) (*tenderv1.ChangeDeadlineResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("tender_id", r.GetTenderId())); err != nil {
+		return nil, err
+	}
 	t, err := s.tender(s.svc.ChangeDeadline(ctx, r.GetTenderId(), convert.Time(r.GetDeadline()), r.GetReason(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -120,6 +156,9 @@ func (s *Server) ChangeDeadline(ctx context.Context, r *tenderv1.ChangeDeadlineR
 
 // AwardTender implements the RPC.
 func (s *Server) AwardTender(ctx context.Context, r *tenderv1.AwardTenderRequest) (*tenderv1.AwardTenderResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("tender_id", r.GetTenderId()), grpcserver.OptionalID("award.consortium_id", r.GetAward().GetConsortiumId())); err != nil {
+		return nil, err
+	}
 	t, err := s.tender(s.svc.AwardTender(ctx, r.GetTenderId(), convert.AwardFrom(r.GetAward()), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -129,6 +168,9 @@ func (s *Server) AwardTender(ctx context.Context, r *tenderv1.AwardTenderRequest
 
 // CancelTender implements the RPC.
 func (s *Server) CancelTender(ctx context.Context, r *tenderv1.CancelTenderRequest) (*tenderv1.CancelTenderResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("tender_id", r.GetTenderId())); err != nil {
+		return nil, err
+	}
 	t, err := s.tender(s.svc.CancelTender(ctx, r.GetTenderId(), r.GetReason(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -138,6 +180,9 @@ func (s *Server) CancelTender(ctx context.Context, r *tenderv1.CancelTenderReque
 
 // CloseTenderUnsuccessful implements the RPC.
 func (s *Server) CloseTenderUnsuccessful(ctx context.Context, r *tenderv1.CloseTenderUnsuccessfulRequest) (*tenderv1.CloseTenderUnsuccessfulResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("tender_id", r.GetTenderId())); err != nil {
+		return nil, err
+	}
 	t, err := s.tender(s.svc.CloseTenderUnsuccessful(ctx, r.GetTenderId(), r.GetReason(), key(ctx)))
 	if err != nil {
 		return nil, err
@@ -147,6 +192,9 @@ func (s *Server) CloseTenderUnsuccessful(ctx context.Context, r *tenderv1.CloseT
 
 // CreateConsortium implements the RPC.
 func (s *Server) CreateConsortium(ctx context.Context, r *tenderv1.CreateConsortiumRequest) (*tenderv1.CreateConsortiumResponse, error) {
+	if err := grpcserver.CheckIDs(append([]grpcserver.IDField{grpcserver.ID("tender_id", r.GetTenderId())}, memberIDs(r.GetMembers())...)...); err != nil {
+		return nil, err
+	}
 	c, err := s.svc.CreateConsortium(ctx, r.GetTenderId(), r.GetLotId(), r.GetName(), drafts(r.GetMembers()), r.GetDemo(), key(ctx))
 	out, err := s.consortium(ctx, c, err)
 	if err != nil {
@@ -157,6 +205,9 @@ func (s *Server) CreateConsortium(ctx context.Context, r *tenderv1.CreateConsort
 
 // GetConsortium implements the RPC.
 func (s *Server) GetConsortium(ctx context.Context, r *tenderv1.GetConsortiumRequest) (*tenderv1.GetConsortiumResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId())); err != nil {
+		return nil, err
+	}
 	c, err := s.svc.GetConsortium(ctx, r.GetConsortiumId())
 	out, err := s.consortium(ctx, c, err)
 	if err != nil {
@@ -167,6 +218,9 @@ func (s *Server) GetConsortium(ctx context.Context, r *tenderv1.GetConsortiumReq
 
 // ListConsortia implements the RPC.
 func (s *Server) ListConsortia(ctx context.Context, r *tenderv1.ListConsortiaRequest) (*tenderv1.ListConsortiaResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.OptionalID("tender_id", r.GetTenderId()), grpcserver.OptionalID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	cs, err := s.svc.ListConsortia(ctx, r.GetTenderId(), r.GetOrganizationId())
 	if err != nil {
 		return nil, err
@@ -191,6 +245,9 @@ func (s *Server) run(ctx context.Context, f consortiumCall) (*tenderv1.Consortiu
 
 // InviteMember implements the RPC.
 func (s *Server) InviteMember(ctx context.Context, r *tenderv1.InviteMemberRequest) (*tenderv1.InviteMemberResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId()), grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) {
 		return s.svc.InviteMember(ctx, r.GetConsortiumId(), r.GetOrganizationId(), key(ctx))
 	})
@@ -202,6 +259,9 @@ func (s *Server) InviteMember(ctx context.Context, r *tenderv1.InviteMemberReque
 
 // AcceptInvitation implements the RPC.
 func (s *Server) AcceptInvitation(ctx context.Context, r *tenderv1.AcceptInvitationRequest) (*tenderv1.AcceptInvitationResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId()), grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) {
 		return s.svc.AcceptInvitation(ctx, r.GetConsortiumId(), r.GetOrganizationId(), key(ctx))
 	})
@@ -213,6 +273,9 @@ func (s *Server) AcceptInvitation(ctx context.Context, r *tenderv1.AcceptInvitat
 
 // DeclineInvitation implements the RPC.
 func (s *Server) DeclineInvitation(ctx context.Context, r *tenderv1.DeclineInvitationRequest) (*tenderv1.DeclineInvitationResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId()), grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) {
 		return s.svc.DeclineInvitation(ctx, r.GetConsortiumId(), r.GetOrganizationId(), r.GetReason(), key(ctx))
 	})
@@ -224,6 +287,9 @@ func (s *Server) DeclineInvitation(ctx context.Context, r *tenderv1.DeclineInvit
 
 // WithdrawMember implements the RPC.
 func (s *Server) WithdrawMember(ctx context.Context, r *tenderv1.WithdrawMemberRequest) (*tenderv1.WithdrawMemberResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId()), grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) {
 		return s.svc.WithdrawMember(ctx, r.GetConsortiumId(), r.GetOrganizationId(), r.GetReason(), key(ctx))
 	})
@@ -235,6 +301,9 @@ func (s *Server) WithdrawMember(ctx context.Context, r *tenderv1.WithdrawMemberR
 
 // SetShare implements the RPC.
 func (s *Server) SetShare(ctx context.Context, r *tenderv1.SetShareRequest) (*tenderv1.SetShareResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId()), grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) {
 		return s.svc.SetShare(ctx, r.GetConsortiumId(), r.GetOrganizationId(), int(r.GetShareBp()), key(ctx))
 	})
@@ -246,6 +315,9 @@ func (s *Server) SetShare(ctx context.Context, r *tenderv1.SetShareRequest) (*te
 
 // AssignRoles implements the RPC.
 func (s *Server) AssignRoles(ctx context.Context, r *tenderv1.AssignRolesRequest) (*tenderv1.AssignRolesResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId()), grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) {
 		return s.svc.AssignRoles(ctx, r.GetConsortiumId(), r.GetOrganizationId(), r.GetCovers(), r.GetCertifies(), key(ctx))
 	})
@@ -257,6 +329,9 @@ func (s *Server) AssignRoles(ctx context.Context, r *tenderv1.AssignRolesRequest
 
 // ChangeLead implements the RPC.
 func (s *Server) ChangeLead(ctx context.Context, r *tenderv1.ChangeLeadRequest) (*tenderv1.ChangeLeadResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId()), grpcserver.ID("organization_id", r.GetOrganizationId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) {
 		return s.svc.ChangeLead(ctx, r.GetConsortiumId(), r.GetOrganizationId(), key(ctx))
 	})
@@ -268,6 +343,9 @@ func (s *Server) ChangeLead(ctx context.Context, r *tenderv1.ChangeLeadRequest) 
 
 // SubmitConsortium implements the RPC.
 func (s *Server) SubmitConsortium(ctx context.Context, r *tenderv1.SubmitConsortiumRequest) (*tenderv1.SubmitConsortiumResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) { return s.svc.SubmitConsortium(ctx, r.GetConsortiumId(), key(ctx)) })
 	if err != nil {
 		return nil, err
@@ -277,6 +355,9 @@ func (s *Server) SubmitConsortium(ctx context.Context, r *tenderv1.SubmitConsort
 
 // DissolveConsortium implements the RPC.
 func (s *Server) DissolveConsortium(ctx context.Context, r *tenderv1.DissolveConsortiumRequest) (*tenderv1.DissolveConsortiumResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("consortium_id", r.GetConsortiumId())); err != nil {
+		return nil, err
+	}
 	c, err := s.run(ctx, func() (domain.Consortium, error) {
 		return s.svc.DissolveConsortium(ctx, r.GetConsortiumId(), r.GetReason(), key(ctx))
 	})
@@ -288,6 +369,9 @@ func (s *Server) DissolveConsortium(ctx context.Context, r *tenderv1.DissolveCon
 
 // CheckEligibility implements the RPC.
 func (s *Server) CheckEligibility(ctx context.Context, r *tenderv1.CheckEligibilityRequest) (*tenderv1.CheckEligibilityResponse, error) {
+	if err := grpcserver.CheckIDs(append([]grpcserver.IDField{grpcserver.ID("tender_id", r.GetTenderId())}, memberIDs(r.GetMembers())...)...); err != nil {
+		return nil, err
+	}
 	rep, err := s.svc.CheckEligibility(ctx, r.GetTenderId(), r.GetLotId(), drafts(r.GetMembers()), r.GetRequireShares())
 	if err != nil {
 		return nil, err
@@ -297,6 +381,9 @@ func (s *Server) CheckEligibility(ctx context.Context, r *tenderv1.CheckEligibil
 
 // GetAuditTrail implements the RPC.
 func (s *Server) GetAuditTrail(ctx context.Context, r *tenderv1.GetAuditTrailRequest) (*tenderv1.GetAuditTrailResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("id", r.GetId())); err != nil {
+		return nil, err
+	}
 	evs, err := s.svc.AuditTrail(ctx, r.GetAggregate(), r.GetId())
 	if err != nil {
 		return nil, err
@@ -324,6 +411,9 @@ var _ tenderv1.TenderServiceServer = (*Server)(nil)
 
 // RecommendConsortia implements the RPC.
 func (s *Server) RecommendConsortia(ctx context.Context, r *tenderv1.RecommendConsortiaRequest) (*tenderv1.RecommendConsortiaResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.ID("tender_id", r.GetTenderId())); err != nil {
+		return nil, err
+	}
 	res, err := s.svc.RecommendConsortia(ctx, r.GetTenderId(), r.GetLotId(), app.RecommendOptions{
 		MaxSize: int(r.GetMaxTeamSize()), TopK: int(r.GetTopK()), IncludeCommitted: r.GetIncludeCommitted(),
 		Budget: time.Duration(r.GetBudgetMs()) * time.Millisecond,
@@ -356,6 +446,9 @@ func (s *Server) RecommendConsortia(ctx context.Context, r *tenderv1.RecommendCo
 // ImportTenders implements the RPC: progress messages while importing, then
 // one with the summary.
 func (s *Server) ImportTenders(r *tenderv1.ImportTendersRequest, stream tenderv1.TenderService_ImportTendersServer) error {
+	if err := grpcserver.CheckIDs(grpcserver.ID("cluster_id", r.GetClusterId())); err != nil {
+		return err
+	}
 	last := -1
 	sum, err := s.svc.ImportDocument(stream.Context(), r.GetClusterId(), r.GetFormat(), r.GetContent(),
 		app.ImportFilter{NUTSPrefix: r.GetNutsPrefix(), CPVPrefix: r.GetCpvPrefix()},
@@ -369,7 +462,7 @@ func (s *Server) ImportTenders(r *tenderv1.ImportTendersRequest, stream tenderv1
 	if err != nil {
 		return err
 	}
-	out := &tenderv1.ImportSummary{Created: int32(sum.Created), Updated: int32(sum.Updated), Unchanged: int32(sum.Unchanged), Tombstoned: int32(sum.Tombstoned), Filtered: int32(sum.Filtered)}
+	out := &tenderv1.ImportSummary{Created: int32(sum.Created), Updated: int32(sum.Updated), Unchanged: int32(sum.Unchanged), Tombstoned: int32(sum.Tombstoned), Filtered: int32(sum.Filtered), Withdrawn: int32(sum.Withdrawn)}
 	for _, rj := range sum.Rejected {
 		out.Rejected = append(out.Rejected, &tenderv1.ImportRejection{Record: rj.Record, Reason: rj.Reason})
 	}
@@ -378,6 +471,9 @@ func (s *Server) ImportTenders(r *tenderv1.ImportTendersRequest, stream tenderv1
 
 // ListAwards implements the RPC.
 func (s *Server) ListAwards(ctx context.Context, r *tenderv1.ListAwardsRequest) (*tenderv1.ListAwardsResponse, error) {
+	if err := grpcserver.CheckIDs(grpcserver.OptionalID("tender_id", r.GetTenderId())); err != nil {
+		return nil, err
+	}
 	recs, err := s.svc.ListAwards(ctx, app.AwardQuery{LikeTender: r.GetTenderId(), CPVPrefix: r.GetCpvPrefix(), WinnerTaxID: r.GetWinnerTaxId(), PageSize: int(r.GetPageSize())})
 	if err != nil {
 		return nil, err

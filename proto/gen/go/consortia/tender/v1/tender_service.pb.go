@@ -1180,8 +1180,12 @@ type ImportSummary struct {
 	Tombstoned int32 `protobuf:"varint,4,opt,name=tombstoned,proto3" json:"tombstoned,omitempty"`
 	// Records skipped, with the reason.
 	Rejected []*ImportRejection `protobuf:"bytes,5,rep,name=rejected,proto3" json:"rejected,omitempty"`
-	// Records outside the filters.
-	Filtered      int32 `protobuf:"varint,6,opt,name=filtered,proto3" json:"filtered,omitempty"`
+	// Records outside the filters, and tombstones of tenders never imported here.
+	Filtered int32 `protobuf:"varint,6,opt,name=filtered,proto3" json:"filtered,omitempty"`
+	// Of filtered: records withdrawn at the source (for example the ANULADA rows
+	// of an OpenPLACSP export) for tenders never imported here, so there was
+	// nothing to cancel and nothing is imported.
+	Withdrawn     int32 `protobuf:"varint,7,opt,name=withdrawn,proto3" json:"withdrawn,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1254,6 +1258,13 @@ func (x *ImportSummary) GetRejected() []*ImportRejection {
 func (x *ImportSummary) GetFiltered() int32 {
 	if x != nil {
 		return x.Filtered
+	}
+	return 0
+}
+
+func (x *ImportSummary) GetWithdrawn() int32 {
+	if x != nil {
+		return x.Withdrawn
 	}
 	return 0
 }
@@ -3178,7 +3189,7 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"\x15ImportTendersResponse\x12\x12\n" +
 	"\x04done\x18\x01 \x01(\x05R\x04done\x12\x14\n" +
 	"\x05total\x18\x02 \x01(\x05R\x05total\x12<\n" +
-	"\asummary\x18\x03 \x01(\v2\".consortia.tender.v1.ImportSummaryR\asummary\"\xdf\x01\n" +
+	"\asummary\x18\x03 \x01(\v2\".consortia.tender.v1.ImportSummaryR\asummary\"\xfd\x01\n" +
 	"\rImportSummary\x12\x18\n" +
 	"\acreated\x18\x01 \x01(\x05R\acreated\x12\x18\n" +
 	"\aupdated\x18\x02 \x01(\x05R\aupdated\x12\x1c\n" +
@@ -3187,7 +3198,8 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"tombstoned\x18\x04 \x01(\x05R\n" +
 	"tombstoned\x12@\n" +
 	"\brejected\x18\x05 \x03(\v2$.consortia.tender.v1.ImportRejectionR\brejected\x12\x1a\n" +
-	"\bfiltered\x18\x06 \x01(\x05R\bfiltered\"\x90\x01\n" +
+	"\bfiltered\x18\x06 \x01(\x05R\bfiltered\x12\x1c\n" +
+	"\twithdrawn\x18\a \x01(\x05R\twithdrawn\"\x90\x01\n" +
 	"\x11ListAwardsRequest\x12\x1b\n" +
 	"\ttender_id\x18\x01 \x01(\tR\btenderId\x12\x1d\n" +
 	"\n" +
