@@ -322,13 +322,20 @@ func esCertification(e esRule) (string, string, string) {
 		on = " el " + date
 	}
 	have := esHaveCert(r.GetHave())
+	// A tender without a deadline is checked as of today (the service's
+	// eligibility.NoDeadlineNeeded ends the English "needed").
+	note := ""
+	if strings.Contains(r.GetNeeded(), "the tender gives no deadline") {
+		needed += " (hoy: la licitación no fija plazo)"
+		note = " La licitación no fija plazo de presentación, así que las certificaciones se comprueban a fecha de hoy."
+	}
 	switch {
 	case r.GetOk():
-		return needed, have, "Se exige " + want + on + ": la aporta " + e.org() + " (" + have + ")."
+		return needed, have, "Se exige " + want + on + ": la aporta " + e.org() + " (" + have + ")." + note
 	case r.GetOrganizationId() == "" || r.GetHave() == "none":
-		return needed, have, "Ningún miembro aporta " + want + "; se exige" + on + "."
+		return needed, have, "Ningún miembro aporta " + want + "; se exige" + on + "." + note
 	default:
-		return needed, have, "Se exige " + want + on + ", pero " + e.org() + " solo aporta " + have + "."
+		return needed, have, "Se exige " + want + on + ", pero " + e.org() + " solo aporta " + have + "." + note
 	}
 }
 

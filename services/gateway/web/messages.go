@@ -89,7 +89,8 @@ var messages = map[string]map[string]string{
 		"recommend.notoptimal": "se agotó el tiempo: es el mejor resultado encontrado, no está probado que sea óptimo",
 		"recommend.team":       "Equipo %d", "recommend.covers": "Cubre", "recommend.certifies": "Certifica",
 		"recommend.coverage": "Quién cubre cada requisito", "recommend.create": "Crear consorcio con este equipo",
-		"recommend.none": "Ningún equipo de empresas del clúster cumple los requisitos.",
+		"recommend.none":       "Ningún equipo de empresas del clúster cumple los requisitos.",
+		"recommend.nodeadline": "La licitación no fija plazo de presentación: se evalúa a fecha de hoy (certificaciones vigentes hoy; volumen de negocio y referencias de los tres años anteriores a hoy).",
 
 		"consortium.title": "Consorcio", "consortium.name": "Nombre", "consortium.members": "Miembros e invitaciones",
 		"consortium.mine": "Su participación", "consortium.mystatus": "Su estado:", "consortium.invite": "Invitar a",
@@ -124,7 +125,8 @@ var messages = map[string]map[string]string{
 		"import.cluster": "Clúster", "import.nuts": "Solo lugar NUTS empezando por", "import.cpv": "Solo CPV empezando por",
 		"import.submit": "Importar", "import.summary": "Resultado de %s", "import.created": "Nuevas", "import.updated": "Actualizadas",
 		"import.unchanged": "Sin cambios", "import.tombstoned": "Anuladas en origen", "import.filtered": "Fuera de los filtros",
-		"import.rejected": "Rechazadas", "import.rejections": "Registros rechazados", "import.nofile": "Elija un documento.",
+		"import.withdrawn": "de ellas, anuladas en origen antes de importarse (nada que anular)",
+		"import.rejected":  "Rechazadas", "import.rejections": "Registros rechazados", "import.nofile": "Elija un documento.",
 		"import.toobig": "El documento es demasiado grande (máximo 32 MB).", "import.processing": "Importando en el servidor…",
 
 		"profile.title": "Perfil de empresa", "profile.section": "Perfil", "profile.cpv": "Intereses CPV",
@@ -262,7 +264,8 @@ var messages = map[string]map[string]string{
 		"recommend.notoptimal": "the time budget ran out: this is the best found, not proven optimal",
 		"recommend.team":       "Team %d", "recommend.covers": "Covers", "recommend.certifies": "Certifies",
 		"recommend.coverage": "Who covers each requirement", "recommend.create": "Create consortium with this team",
-		"recommend.none": "No team of cluster companies meets the requirements.",
+		"recommend.none":       "No team of cluster companies meets the requirements.",
+		"recommend.nodeadline": "The tender gives no submission deadline: it is evaluated as of today (certifications valid today; turnover and references of the three years before today).",
 
 		"consortium.title": "Consortium", "consortium.name": "Name", "consortium.members": "Members and invitations",
 		"consortium.mine": "Your participation", "consortium.mystatus": "Your status:", "consortium.invite": "Invite",
@@ -297,7 +300,8 @@ var messages = map[string]map[string]string{
 		"import.cluster": "Cluster", "import.nuts": "Only NUTS place starting with", "import.cpv": "Only CPV starting with",
 		"import.submit": "Import", "import.summary": "Result of %s", "import.created": "New", "import.updated": "Updated",
 		"import.unchanged": "Unchanged", "import.tombstoned": "Deleted at source", "import.filtered": "Outside the filters",
-		"import.rejected": "Rejected", "import.rejections": "Rejected records", "import.nofile": "Choose a document.",
+		"import.withdrawn": "of them, withdrawn at the source before being imported (nothing to cancel)",
+		"import.rejected":  "Rejected", "import.rejections": "Rejected records", "import.nofile": "Choose a document.",
 		"import.toobig": "The document is too large (32 MB at most).", "import.processing": "Importing on the server…",
 
 		"profile.title": "Company profile", "profile.section": "Profile", "profile.cpv": "CPV interests",
