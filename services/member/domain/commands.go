@@ -306,13 +306,26 @@ func validateCertification(v *domainerr.Violations, f string, c CertificationInp
 	return Certification{ID: uuid.NewString(), Kind: kind, Level: level, Issued: issued, Expires: expires, Scope: strings.TrimSpace(c.Scope)}, true
 }
 
+// MaxAmountCents bounds turnover and reference amounts (100,000 M€, as the
+// tender service bounds tender values): far above any company of a cluster,
+// far below where solvency sums could overflow.
+const MaxAmountCents int64 = 10_000_000_000_000
+
+// validateAmount checks an amount in cents: not negative, at most MaxAmountCents.
+func validateAmount(v *domainerr.Violations, field string, cents int64) {
+	switch {
+	case cents < 0:
+		v.Add(field, "must not be negative, got %d", cents)
+	case cents > MaxAmountCents:
+		v.Add(field, "at most %d cents (100,000 M€), got %d", MaxAmountCents, cents)
+	}
+}
+
 func validateTurnover(v *domainerr.Violations, f string, t Turnover, now time.Time) {
 	if t.Year < 1990 || t.Year > now.Year() {
 		v.Add(f+"year", "must be between 1990 and %d, got %d", now.Year(), t.Year)
 	}
-	if t.Cents < 0 {
-		v.Add(f+"amount_cents", "must not be negative, got %d", t.Cents)
-	}
+	validateAmount(v, f+"amount_cents", t.Cents)
 }
 
 func validateReference(v *domainerr.Violations, f string, r Reference, codes Codes, now time.Time) (Reference, bool) {
@@ -326,9 +339,7 @@ func validateReference(v *domainerr.Violations, f string, r Reference, codes Cod
 	} else {
 		r.CPV = c
 	}
-	if r.Cents < 0 {
-		v.Add(f+"amount_cents", "must not be negative, got %d", r.Cents)
-	}
+	validateAmount(v, f+"amount_cents", r.Cents)
 	if r.Year < 1990 || r.Year > now.Year() {
 		v.Add(f+"year", "must be between 1990 and %d, got %d", now.Year(), r.Year)
 	}

@@ -126,6 +126,9 @@ func TestRegisterNamesEachBadField(t *testing.T) {
 		{"reference without buyer", func(r *domain.Registration) { r.References[0].Buyer = " " }, []string{"references[0].buyer"}},
 		{"reference unknown CPV", func(r *domain.Registration) { r.References[0].CPV = "11111111" }, []string{"references[0].cpv"}},
 		{"reference negative amount", func(r *domain.Registration) { r.References[0].Cents = -5 }, []string{"references[0].amount_cents"}},
+		{"amounts above 10^13 cents", func(r *domain.Registration) {
+			r.Turnover[0].Cents, r.References[0].Cents = 9_200_000_000_000_000_000, domain.MaxAmountCents+1
+		}, []string{"turnover[0].amount_cents", "references[0].amount_cents"}},
 		{"reference year", func(r *domain.Registration) { r.References[0].Year = 1900 }, []string{"references[0].year"}},
 	}
 	for _, tt := range tests {
