@@ -197,9 +197,10 @@ func (c *Catalog) Lookup(code string) (Code, bool) {
 }
 
 // Validate returns the 8-digit form of code. It fails with an error wrapping
-// ErrFormat if the code is malformed, or ErrUnknown if it is not in the
-// catalogue. A check digit in the input is not verified. With a nil catalogue
-// only the format is checked.
+// ErrFormat if the code is malformed, ErrUnknown if it is not in the
+// catalogue, or ErrCheckDigit if it carries a check digit other than the
+// catalogue's (the error names the right one). With a nil catalogue only the
+// format is checked: check digits are never recomputed (see the package doc).
 func (c *Catalog) Validate(code string) (string, error) {
 	id, err := Normalize(code)
 	if err != nil {
@@ -208,8 +209,12 @@ func (c *Catalog) Validate(code string) (string, error) {
 	if c == nil {
 		return id, nil
 	}
-	if _, ok := c.byID[id]; !ok {
+	e, ok := c.byID[id]
+	if !ok {
 		return "", fmt.Errorf("%w: %s is not in the CPV 2008 catalogue", ErrUnknown, id)
+	}
+	if t := strings.TrimSpace(code); len(t) == 10 && t[9:] != e.CheckDigit {
+		return "", fmt.Errorf("%w: %s: the check digit of %s is %s (%s), not %s", ErrCheckDigit, t, id, e.CheckDigit, e.Full(), t[9:])
 	}
 	return id, nil
 }

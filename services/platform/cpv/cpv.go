@@ -13,7 +13,8 @@
 // 30192121 "Ballpoint pens"), so Code.Parent of such codes is the category.
 //
 // The check digit is never recomputed from a formula: the catalogue's own check
-// digit is the only reliable source, and input check digits are not verified.
+// digit is the only reliable source. Catalog.Validate refuses an input check
+// digit that differs from the catalogue's; Normalize and Lookup ignore it.
 //
 // A nil *Catalog is valid and works in "format-only" mode: Validate only checks
 // the format, Lookup finds nothing and Search returns nil. Services use this
@@ -33,6 +34,10 @@ var ErrFormat = errors.New("cpv: invalid code format")
 // ErrUnknown is returned (wrapped) when a well-formed code is not in the CPV
 // 2008 catalogue.
 var ErrUnknown = errors.New("cpv: unknown code")
+
+// ErrCheckDigit is returned (wrapped) when a code of the catalogue is given
+// with a check digit other than the catalogue's ("72212000-9" for 72212000-4).
+var ErrCheckDigit = errors.New("cpv: wrong check digit")
 
 // Type is the kind of contract a CPV code describes, as given in the catalogue.
 type Type int
