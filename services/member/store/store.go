@@ -14,7 +14,7 @@ type Filter struct {
 	Capability string
 	CPVPrefix  string
 	PageSize   int
-	PageToken  string // opaque: the last id of the previous page
+	PageToken  string // opaque (platform/paging); a token not handed out is an InvalidArgument
 }
 
 // Store is the member read model. Writes carry the stream sequence of the event

@@ -89,7 +89,7 @@ func (s *Store) ListClusters(context.Context) ([]domain.Cluster, error) {
 }
 
 // ListOrganizations implements store.Store: ordered by legal name then id; the
-// page token is "<legal name>\x00<id>" of the last item returned.
+// page token encodes store.SortKey of the last item returned.
 func (s *Store) ListOrganizations(_ context.Context, f store.Filter) ([]domain.Organization, string, error) {
 	s.mu.RLock()
 	var all []domain.Organization
@@ -100,8 +100,7 @@ func (s *Store) ListOrganizations(_ context.Context, f store.Filter) ([]domain.O
 	}
 	s.mu.RUnlock()
 	slices.SortFunc(all, store.Compare)
-	page, next := paging.Page(all, store.SortKey, f.PageToken, store.PageSize(f.PageSize))
-	return page, next, nil
+	return paging.Page(all, store.SortKey, f.PageToken, store.PageSize(f.PageSize))
 }
 
 // Checkpoint implements store.Store.

@@ -94,8 +94,7 @@ func (s *Store) ListTenders(_ context.Context, f store.TenderFilter) ([]domain.T
 	}
 	s.mu.RUnlock()
 	slices.SortFunc(all, store.CompareTenders)
-	page, next := paging.Page(all, store.TenderKey, f.PageToken, store.PageSize(f.PageSize))
-	return page, next, nil
+	return paging.Page(all, store.TenderKey, f.PageToken, store.PageSize(f.PageSize))
 }
 
 // AllTenders implements store.Store.
