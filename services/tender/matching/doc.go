@@ -64,8 +64,13 @@
 //     still keep the team solvent (every feasible team contains one), and
 //     enumerates teams canonically so each is met once;
 //   - prunes with upper bounds only: the best remaining scores, turnovers and
-//     similar values, and the best single member or pair that could cover what
-//     is left, against the current K-th best.
+//     similar values, the most any one candidate holding each pair of the
+//     missing requirements brings, and the best single member or pair that
+//     could cover what is left, against the current K-th best;
+//   - on large pools, splits each size's search across CPUs at the root's
+//     children (one subtree per child, handed out in order), the workers
+//     sharing the K best teams found so far: the subtrees and the bounds are
+//     the sequential search's, so the teams and their order are too.
 //
 // When the time budget (Options.Budget or the context's deadline) runs out it
 // returns the best teams found so far with Optimal false. The tests compare the

@@ -43,7 +43,15 @@ type Options struct {
 	// SharedClusters are the clusters the tender is shared with; the
 	// inter-cluster bonus applies when there are two or more.
 	SharedClusters []string
+
+	// workers forces the number of searchers (tests); 0 means one per CPU
+	// when the reduced pool has at least parallelSearchMin candidates.
+	workers int
 }
+
+// parallelSearchMin is the smallest reduced pool whose search is split
+// across CPUs; below it the search takes microseconds to a few milliseconds.
+const parallelSearchMin = 2048
 
 // Result is the outcome of Recommend.
 type Result struct {
@@ -65,7 +73,9 @@ type Stats struct {
 	Candidates int
 	// Reduced is how many remain after the dominance reduction: the pool searched.
 	Reduced int
-	// Nodes counts the partial and complete teams the search considered.
+	// Nodes counts the partial and complete teams the search considered
+	// (summed over the workers: with more than one it varies from run to run,
+	// the teams do not).
 	Nodes int64
 	// MaxSize is the effective largest team size (k).
 	MaxSize int
@@ -145,7 +155,14 @@ func Recommend(ctx context.Context, req eligibility.Requirements, pool []eligibi
 	if coverable(cands, full) {
 		reduced := reduce(cands, nbits, bonus, topK+k-1, clock)
 		stats.Reduced = len(reduced)
-		s := newSearcher(reduced, nbits, full, searchTurn, searchSim, bonus, k, clock)
+		workers := opts.workers
+		if workers == 0 {
+			workers = 1
+			if len(reduced) >= parallelSearchMin {
+				workers = runtime.GOMAXPROCS(0)
+			}
+		}
+		s := newSearcher(reduced, nbits, full, searchTurn, searchSim, bonus, k, workers, clock)
 		for _, t := range s.run(topK) {
 			f := foundTeam{score: t.score}
 			for _, p := range t.members {
@@ -154,7 +171,7 @@ func Recommend(ctx context.Context, req eligibility.Requirements, pool []eligibi
 			sort.Slice(f.pool, func(a, b int) bool { return pool[f.pool[a]].ID < pool[f.pool[b]].ID })
 			found = append(found, f)
 		}
-		stats.Nodes = s.nodes
+		stats.Nodes = s.totalNodes()
 		optimal = !s.stopped
 	}
 	if err := ctx.Err(); errors.Is(err, context.Canceled) {
@@ -268,14 +285,37 @@ func newCand(poolIndex int, rank int32, c eligibility.Company, st eligibility.St
 }
 
 // sortByStrength orders candidates by score, highest first, then by id: the
-// order the search tries them in and the dominance reduction relies on.
+// order the search tries them in and the dominance reduction relies on. Large
+// pools are sorted in two halves on two CPUs and merged; the order is total
+// (ids are unique), so the result is the same.
 func sortByStrength(cs []cand) {
-	slices.SortFunc(cs, func(a, b cand) int {
-		if a.score != b.score {
-			return cmp.Compare(b.score, a.score)
+	if len(cs) < parallelMin || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(cs, byStrength)
+		return
+	}
+	lo, hi := cs[:len(cs)/2], cs[len(cs)/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(lo, byStrength) })
+	slices.SortFunc(hi, byStrength)
+	wg.Wait()
+	merged := make([]cand, 0, len(cs))
+	for len(lo) > 0 && len(hi) > 0 {
+		if byStrength(lo[0], hi[0]) < 0 {
+			merged, lo = append(merged, lo[0]), lo[1:]
+		} else {
+			merged, hi = append(merged, hi[0]), hi[1:]
 		}
-		return cmp.Compare(a.rank, b.rank)
-	})
+	}
+	merged = append(append(merged, lo...), hi...)
+	copy(cs, merged)
+}
+
+// byStrength compares candidates by score, highest first, then by id.
+func byStrength(a, b cand) int {
+	if a.score != b.score {
+		return cmp.Compare(b.score, a.score)
+	}
+	return cmp.Compare(a.rank, b.rank)
 }
 
 // parallelMin is the smallest amount of work split across CPUs.

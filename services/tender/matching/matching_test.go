@@ -3,6 +3,7 @@ package matching_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -256,15 +257,123 @@ func TestRecommendMatchesBruteForce(t *testing.T) {
 			n, k, topK := instanceShape(rng, i)
 			in := randomInstance(rng, n, k, topK)
 			want := oracle(in)
-			got, res := engineRanked(t, in)
-			if !res.Optimal {
-				t.Errorf("Optimal = false without a budget")
-			}
-			if !slices.EqualFunc(got, want, func(a, b ranked) bool { return a.score == b.score && slices.Equal(a.ids, b.ids) }) {
-				t.Errorf("n=%d k=%d K=%d: engine %v, brute force %v", n, k, topK, got, want)
+			// The sequential search and the search split across workers
+			// (3, so that splits are uneven) must both agree with the oracle.
+			for _, workers := range []int{1, 3} {
+				split := in
+				split.opts = matching.WithWorkers(in.opts, workers)
+				got, res := engineRanked(t, split)
+				if !res.Optimal {
+					t.Errorf("workers=%d: Optimal = false without a budget", workers)
+				}
+				if !slices.EqualFunc(got, want, sameRanked) {
+					t.Errorf("n=%d k=%d K=%d workers=%d: engine %v, brute force %v", n, k, topK, workers, got, want)
+				}
 			}
 		})
 	}
+}
+
+// sameRanked reports whether two teams have the same members and score.
+func sameRanked(a, b ranked) bool { return a.score == b.score && slices.Equal(a.ids, b.ids) }
+
+// TestSplitSearchMatchesSequential compares the search split across workers
+// with the sequential one on pools too large for the brute force: the same
+// teams, scores, explanations and order, every time.
+func TestSplitSearchMatchesSequential(t *testing.T) {
+	split := 0 // instances whose best teams have two members or more: the split search ran
+	for i := range 16 {
+		rng := rand.New(rand.NewPCG(uint64(i), 17))
+		in := scaleInstance(rng, 2000+rng.IntN(2000), 8+rng.IntN(8))
+		want, err := matching.Recommend(context.Background(), in.req, in.pool, matching.WithWorkers(in.opts, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Teams) > 0 && len(want.Teams[len(want.Teams)-1].Team.Members) > 1 {
+			split++
+		}
+		for _, workers := range []int{2, 4} {
+			got, err := matching.Recommend(context.Background(), in.req, in.pool, matching.WithWorkers(in.opts, workers))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Optimal || !want.Optimal {
+				t.Fatalf("instance %d: optimal %v (workers=%d), %v (sequential)", i, got.Optimal, workers, want.Optimal)
+			}
+			if len(got.Teams) != len(want.Teams) {
+				t.Fatalf("instance %d workers=%d: %d teams, sequential %d", i, workers, len(got.Teams), len(want.Teams))
+			}
+			for j := range want.Teams {
+				a, b := got.Teams[j], want.Teams[j]
+				if !slices.Equal(keyOf(a).ids, keyOf(b).ids) || a.Score.Total != b.Score.Total || a.Why != b.Why {
+					t.Errorf("instance %d workers=%d rank %d: %v, sequential %v", i, workers, j+1, keyOf(a), keyOf(b))
+				}
+			}
+		}
+	}
+	if split < 8 {
+		t.Errorf("only %d of 16 instances needed teams of two or more; the generator should make the split search work", split)
+	}
+}
+
+// scaleVocab is the capability vocabulary of scaleInstance, most popular first.
+var scaleVocab = []string{
+	"software-development", "web", "cloud", "data-analytics", "cybersecurity", "mobile", "erp", "devops",
+	"ai", "networks", "e-government", "testing-qa", "ux-design", "document-management", "iot", "gis",
+}
+
+// scaleInstance is shaped like bench-match's instances, smaller: n companies
+// with Zipf-popular capabilities and log-normal turnovers, a tender with m
+// requirements (ENS and ISO 27001 among them) whose thresholds few companies
+// reach alone, so the best teams have two to four members.
+func scaleInstance(rng *rand.Rand, n, m int) instance {
+	popular := func() int { // index i with weight 1/(i+1)
+		for {
+			if i := rng.IntN(len(scaleVocab)); rng.Float64() < 1/float64(i+1) {
+				return i
+			}
+		}
+	}
+	lognormal := func(median, sigma float64) int64 { return int64(median*math.Exp(sigma*rng.NormFloat64())) * 100 }
+	req := eligibility.Requirements{
+		Certifications:      []eligibility.CertificationRequirement{{Kind: "ENS", Level: eligibility.LevelMedia}, {Kind: "ISO27001"}},
+		Accumulation:        true,
+		EstimatedValueCents: lognormal(2_500_000, 0.5),
+		DurationMonths:      24,
+		Deadline:            deadline,
+		Technical:           eligibility.TechnicalSolvency{CPVs: []string{"72200000"}},
+	}
+	for _, i := range rng.Perm(len(scaleVocab))[:m-2] {
+		req.Capabilities = append(req.Capabilities, scaleVocab[i])
+	}
+	clusters := []string{"c1", "c2", "c3"}
+	pool := make([]eligibility.Company, n)
+	for i := range pool {
+		c := eligibility.Company{ID: fmt.Sprintf("S%05d", i), Active: rng.IntN(50) > 0, Clusters: []string{clusters[rng.IntN(3)]}}
+		seen := map[int]bool{}
+		for range 2 + rng.IntN(8) {
+			if v := popular(); !seen[v] {
+				seen[v] = true
+				c.Capabilities = append(c.Capabilities, scaleVocab[v])
+			}
+		}
+		base := lognormal(1_000_000, 0.9)
+		for y := 2024; y <= 2026; y++ {
+			c.Turnover = append(c.Turnover, eligibility.YearAmount{Year: y, Cents: base})
+		}
+		for range 1 + rng.IntN(6) {
+			c.References = append(c.References, eligibility.Reference{CPV: []string{"72212000", "72500000", "79400000"}[rng.IntN(3)], Year: 2024 + rng.IntN(3), Cents: lognormal(80_000, 1)})
+		}
+		expires := deadline.AddDate(0, rng.IntN(36)-6, 0)
+		if rng.IntN(4) == 0 {
+			c.Certifications = append(c.Certifications, eligibility.Certification{Kind: "ENS", Level: eligibility.Level(1 + rng.IntN(3)), Issued: deadline.AddDate(-2, 0, 0), Expires: expires})
+		}
+		if rng.IntN(3) == 0 {
+			c.Certifications = append(c.Certifications, eligibility.Certification{Kind: "ISO27001", Issued: deadline.AddDate(-2, 0, 0), Expires: expires})
+		}
+		pool[i] = c
+	}
+	return instance{req: req, pool: pool, opts: matching.Options{MaxSize: 5, TopK: 10, SharedClusters: clusters}}
 }
 
 func TestRecommendTeamsPassCheck(t *testing.T) {

@@ -42,6 +42,7 @@ func reduce(cands []cand, nbits int, bonus int64, limit int, clk clock) []cand {
 	// Dominators of i satisfy every bit of i; scanning the coverers of i's
 	// rarest bit (or every candidate when i satisfies nothing) finds them all.
 	coverers := coverersOf(cands, nbits)
+	masks := coverMasksOf(cands, coverers)
 	keep := make([]bool, n)
 	forChunks(n, func(lo, hi int) {
 		expired := false
@@ -50,7 +51,7 @@ func reduce(cands []cand, nbits int, bonus int64, limit int, clk clock) []cand {
 				expired = clk.expired()
 			}
 			// Out of time: keep the rest unexamined (still exact).
-			keep[i] = expired || dominators(cands, coverers, i, bonus, limit) < limit
+			keep[i] = expired || dominators(cands, coverers, masks, i, bonus, limit) < limit
 		}
 	})
 	out := make([]cand, 0, n)
@@ -64,9 +65,10 @@ func reduce(cands []cand, nbits int, bonus int64, limit int, clk clock) []cand {
 
 // dominators counts the dominators of cands[i], stopping at limit or after
 // dominanceScanLimit candidates examined.
-func dominators(cands []cand, coverers [][]int32, i int, bonus int64, limit int) int {
+func dominators(cands []cand, coverers [][]int32, masks [][]uint64, i int, bonus int64, limit int) int {
 	me := &cands[i]
 	var list []int32
+	var listMasks []uint64
 	if me.mask != 0 {
 		rarest := -1
 		for b := range coverers {
@@ -74,7 +76,7 @@ func dominators(cands []cand, coverers [][]int32, i int, bonus int64, limit int)
 				rarest = b
 			}
 		}
-		list = coverers[rarest]
+		list, listMasks = coverers[rarest], masks[rarest]
 	}
 	count, examined := 0, 0
 	for x := 0; ; x++ {
@@ -91,6 +93,9 @@ func dominators(cands []cand, coverers [][]int32, i int, bonus int64, limit int)
 		examined++
 		if examined > dominanceScanLimit {
 			return count
+		}
+		if list != nil && listMasks[x]&me.mask != me.mask {
+			continue // tested without touching cands[j]
 		}
 		o := &cands[j]
 		if o.mask&me.mask != me.mask || o.turn < me.turn || o.sim < me.sim {

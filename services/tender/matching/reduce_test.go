@@ -2,6 +2,7 @@ package matching
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestBestSupersetMatchesScan(t *testing.T) {
 		cs = append(cs, cand{rank: int32(i), mask: x % (1 << nbits), turn: int64(x>>8) % 1000, sim: int64(x>>16) % 1000, score: int64(x>>24) % 500})
 	}
 	sortByStrength(cs)
-	s := newSearcher(cs, nbits, 1<<nbits-1, 1, 1, 0, 3, newClock(context.Background(), time.Time{}))
+	s := newSearcher(cs, nbits, 1<<nbits-1, 1, 1, 0, 3, 1, newClock(context.Background(), time.Time{}))
 	builtAt := uint64(0)
 	for w := uint64(1); w < 1<<nbits; w++ {
 		want := supersetBest{score: -1}
@@ -73,16 +74,61 @@ func TestBestSupersetMatchesScan(t *testing.T) {
 			}
 		}
 		if got := s.bestSuperset(w); got != want {
-			t.Errorf("bestSuperset(%06b) = %+v, want %+v (table built: %v)", w, got, want, s.sos != nil)
+			t.Errorf("bestSuperset(%06b) = %+v, want %+v (table built: %v)", w, got, want, s.sos.Load() != nil)
 		}
 		if got := s.supersetMembers(w); !slices.Equal(got, members) {
 			t.Errorf("supersetMembers(%06b) = %v, want %v", w, got, members)
 		}
-		if s.sos != nil && builtAt == 0 {
+		if s.sos.Load() != nil && builtAt == 0 {
 			builtAt = w
 		}
 	}
 	if builtAt == 0 || builtAt == 1 {
 		t.Errorf("the table was built at w=%d; both the scan and the table should be exercised", builtAt)
+	}
+}
+
+func TestPairsAllowIsNecessary(t *testing.T) {
+	const nbits = 7
+	var cs []cand
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := range 40 {
+		// Masks of 1–4 bits, so many sets have no superset at all; coarse
+		// amounts, so that sums often meet the thresholds exactly.
+		var mask uint64
+		for range 1 + rng.IntN(4) {
+			mask |= 1 << rng.IntN(nbits)
+		}
+		cs = append(cs, cand{rank: int32(i), mask: mask, turn: int64(rng.IntN(10)) * 100, sim: int64(rng.IntN(10)) * 100, score: int64(rng.IntN(5)) * 100})
+	}
+	sortByStrength(cs)
+	s := newSearcher(cs, nbits, 1<<nbits-1, 1500, 1500, 0, 3, 1, newClock(context.Background(), time.Time{}))
+	s.inc = newIncumbent(1)
+	rejected := 0
+	for _, floor := range []int64{noFloor, 300, 700, 1000} {
+		if floor != noFloor {
+			s.inc.floor.Store(floor)
+		}
+		for w := uint64(1); w < 1<<nbits; w++ {
+			for have := range 5 * 5 * 3 { // what the team has so far, on the amounts' grid
+				turn, sim, score := int64(have%5)*300, int64(have/5%5)*300, int64(have/25)*300
+				fits := false // some single candidate completes the team within the floor
+				for _, c := range cs {
+					if c.mask&w == w && turn+c.turn >= s.needTurn && sim+c.sim >= s.needSim && score+c.score >= s.floor() {
+						fits = true
+					}
+				}
+				allowed := s.pairsAllow(w, turn, sim, score)
+				if fits && !allowed {
+					t.Fatalf("pairsAllow(%07b, turn %d, sim %d, score %d, floor %d) = false, but a candidate fits", w, turn, sim, score, floor)
+				}
+				if !allowed {
+					rejected++
+				}
+			}
+		}
+	}
+	if rejected == 0 {
+		t.Error("pairsAllow never rejected: the test does not exercise it")
 	}
 }

@@ -2,9 +2,12 @@ package matching
 
 import (
 	"cmp"
+	"math"
 	"math/bits"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 )
 
 // team is a complete feasible team found by the search.
@@ -28,6 +31,8 @@ func better(a, b team) bool {
 const clockEvery = 1024
 
 // searcher finds the best teams of one size at a time by branch and bound.
+// A search may run on several workers (searchers sharing one index, one
+// incumbent and one clock; see growSplit).
 //
 // Teams are enumerated canonically so each is met once: at a node with
 // uncovered requirements the search branches on one uncovered bit r (the one
@@ -41,50 +46,102 @@ const clockEvery = 1024
 //
 // Pruning uses upper bounds only, so it never loses a team that could make
 // the top K: the sums of the best remaining scores, turnovers and similar
-// values; the best single candidate (bestSuperset) or pair (bestPair) that
-// could cover what is left; and, while the K-th best is unknown, nothing but
+// values; a table of the most one candidate holding each pair of bits brings
+// (pairsAllow); the best single candidate (bestSuperset) or pair (bestPair)
+// that could cover what is left; and, while the K-th best is unknown, nothing but
 // feasibility.
 type searcher struct {
-	cands       []cand             // strength order
-	full        uint64             // all requirement bits
-	needTurn    int64              // accumulated turnover needed (0: no constraint)
-	needSim     int64              // accumulated similar-reference value needed (0: no constraint)
-	bonus       int64              // the most the inter-cluster bonus can add (0 when it does not apply)
-	coverers    [][]int32          // per bit: positions of the candidates satisfying it, ascending
-	rarity      []uint             // bits, fewest coverers first
-	maxPop      int                // most bits any candidate satisfies
-	prefixScore []int64            // prefixScore[p] = sum of the scores at positions < p
-	topTurn     []int64            // topTurn[q] = the q largest turnovers summed
-	topSim      []int64            // topSim[q] = the q largest similar values summed
-	sufTurn     [][]int64          // sufTurn[q][p] = the q largest turnovers at positions ≥ p, summed
-	sufSim      [][]int64          // sufSim[q][p], likewise for similar references
-	bySim       []int32            // positions by similar value, descending (when needSim > 0)
-	simDesc     []int64            // the similar values in bySim's order
-	byTurn      []int32            // positions by turnover, descending (when needTurn > 0)
-	turnDesc    []int64            // the turnovers in byTurn's order
-	covBySim    [][]int32          // per bit: its coverers by similar value, descending (when needSim > 0)
-	covSimVals  [][]int64          // the similar values in covBySim's order
-	covByTurn   [][]int32          // per bit: its coverers by turnover, descending (when needTurn > 0)
-	covTurnVals [][]int64          // the turnovers in covByTurn's order
-	memo        map[uint64][]int32 // supersetMembers' answers
-	memoSize    int
-	bestMemo    map[uint64]supersetBest // bestSuperset's answers, until sos is built
-	pairMemo    map[uint64]supersetBest // bestPair's answers
-	scanned     int64                   // positions scanned by bestSuperset
-	sos         []supersetBest          // every bestSuperset answer, once built
+	*index
+	inc *incumbent // the best teams of the size being searched, shared by the workers
+
+	memo     map[uint64][]int32 // supersetMembers' answers
+	memoSize int
+	bestMemo map[uint64]supersetBest // bestSuperset's answers, until the shared table is built
+	pairMemo map[uint64]supersetBest // bestPair's answers
+	scanned  int64                   // positions scanned by bestSuperset
 
 	banned []bool  // chosen or excluded in the current subtree
 	excl   []int32 // excluded positions, a stack undone on the way back
 	chosen []int32 // the partial team
 
-	k     int    // the largest team size
-	size  int    // the team size being searched
-	need  int    // how many teams of this size can still make the top K
-	best  []team // the best teams of this size so far, best first, at most need
-	nodes int64
-	clock clock
-
+	size    int // the team size being searched
+	nodes   int64
 	stopped bool // the time budget ran out
+
+	helpers []*searcher // the other workers (of the first searcher only), made on first use
+}
+
+// index is what the workers of one search share; read-only once built,
+// except for the superset table, which is published once.
+type index struct {
+	cands       []cand     // strength order
+	full        uint64     // all requirement bits
+	needTurn    int64      // accumulated turnover needed (0: no constraint)
+	needSim     int64      // accumulated similar-reference value needed (0: no constraint)
+	bonus       int64      // the most the inter-cluster bonus can add (0 when it does not apply)
+	coverers    [][]int32  // per bit: positions of the candidates satisfying it, ascending
+	coverMasks  [][]uint64 // per bit: the masks of its coverers, in coverers' order (scanned without touching cands)
+	rarity      []uint     // bits, fewest coverers first
+	maxPop      int        // most bits any candidate satisfies
+	prefixScore []int64    // prefixScore[p] = sum of the scores at positions < p
+	topTurn     []int64    // topTurn[q] = the q largest turnovers summed
+	topSim      []int64    // topSim[q] = the q largest similar values summed
+	sufTurn     [][]int64  // sufTurn[q][p] = the q largest turnovers at positions ≥ p, summed
+	sufSim      [][]int64  // sufSim[q][p], likewise for similar references
+	bySim       []int32    // positions by similar value, descending (when needSim > 0)
+	simDesc     []int64    // the similar values in bySim's order
+	byTurn      []int32    // positions by turnover, descending (when needTurn > 0)
+	turnDesc    []int64    // the turnovers in byTurn's order
+	covBySim    [][]int32  // per bit: its coverers by similar value, descending (when needSim > 0)
+	covSimVals  [][]int64  // the similar values in covBySim's order
+	covByTurn   [][]int32  // per bit: its coverers by turnover, descending (when needTurn > 0)
+	covTurnVals [][]int64  // the turnovers in covByTurn's order
+	k           int        // the largest team size
+	workers     int        // searchers a size's search is split across (1: sequential)
+	clock       clock
+
+	pairBest []supersetBest                 // per pair of bits a ≤ b (at a·m+b): the most one candidate holding both brings; nil when too costly
+	sos      atomic.Pointer[[]supersetBest] // every bestSuperset answer, once built
+	sosClaim atomic.Bool                    // a worker has started building sos
+}
+
+// incumbent holds the best teams of one size found so far by any worker.
+// Its floor only rises, so a worker reading a stale floor prunes less, never
+// wrongly: pruning stays exact on every worker.
+type incumbent struct {
+	mu    sync.Mutex
+	need  int          // how many teams of this size can still make the top K
+	best  []team       // best first, at most need
+	floor atomic.Int64 // the need-th best score once need teams are known, noFloor before
+}
+
+// noFloor is the floor while fewer than need teams are known: nothing prunes by score.
+const noFloor = math.MinInt64
+
+// newIncumbent returns an empty incumbent for need teams.
+func newIncumbent(need int) *incumbent {
+	inc := &incumbent{need: need}
+	inc.floor.Store(noFloor)
+	return inc
+}
+
+// offer adds t when it ranks among the best need teams so far.
+func (inc *incumbent) offer(t team) {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if len(inc.best) >= inc.need && !better(t, inc.best[len(inc.best)-1]) {
+		return
+	}
+	i := sort.Search(len(inc.best), func(i int) bool { return better(t, inc.best[i]) })
+	inc.best = append(inc.best, team{})
+	copy(inc.best[i+1:], inc.best[i:])
+	inc.best[i] = t
+	if len(inc.best) > inc.need {
+		inc.best = inc.best[:inc.need]
+	}
+	if len(inc.best) == inc.need {
+		inc.floor.Store(inc.best[inc.need-1].score)
+	}
 }
 
 // supersetBest is the most that one candidate whose mask contains a given set
@@ -96,26 +153,26 @@ type supersetBest struct {
 // memoLimit caps the positions kept in the superset memo (int32s); past it the memo is cleared.
 const memoLimit = 1 << 23
 
-// newSearcher prepares the search over candidates in strength order.
-func newSearcher(cands []cand, nbits int, full uint64, needTurn, needSim, bonus int64, k int, clk clock) *searcher {
+// newSearcher prepares the search over candidates in strength order, split
+// across up to workers searchers (at least one).
+func newSearcher(cands []cand, nbits int, full uint64, needTurn, needSim, bonus int64, k, workers int, clk clock) *searcher {
 	n := len(cands)
-	s := &searcher{
+	s := &index{
 		cands:    cands,
 		full:     full,
 		needTurn: needTurn,
 		needSim:  needSim,
 		bonus:    bonus,
 		coverers: coverersOf(cands, nbits),
-		memo:     make(map[uint64][]int32),
-		bestMemo: make(map[uint64]supersetBest),
-		pairMemo: make(map[uint64]supersetBest),
-		banned:   make([]bool, n),
 		k:        k,
+		workers:  max(1, workers),
 		clock:    clk,
 	}
 	for _, c := range cands {
 		s.maxPop = max(s.maxPop, popcount(c.mask))
 	}
+	s.pairBest = pairBests(cands, nbits)
+	s.coverMasks = coverMasksOf(cands, s.coverers)
 	s.rarity = make([]uint, nbits)
 	for b := range s.rarity {
 		s.rarity[b] = uint(b)
@@ -135,7 +192,18 @@ func newSearcher(cands []cand, nbits int, full uint64, needTurn, needSim, bonus 
 	if needSim > 0 {
 		s.bySim, s.simDesc, s.covBySim, s.covSimVals = byValue(cands, nbits, func(c *cand) int64 { return c.sim })
 	}
-	return s
+	return s.worker()
+}
+
+// worker returns a new searcher on the index, with its own search state.
+func (x *index) worker() *searcher {
+	return &searcher{
+		index:    x,
+		memo:     make(map[uint64][]int32),
+		bestMemo: make(map[uint64]supersetBest),
+		pairMemo: make(map[uint64]supersetBest),
+		banned:   make([]bool, len(x.cands)),
+	}
 }
 
 // topSums returns, for q = 0..k, the sum of the q largest values overall and,
@@ -183,16 +251,83 @@ func (s *searcher) run(topK int) []team {
 	var out []team
 	for size := 1; size <= s.k && size <= len(s.cands) && len(out) < topK; size++ {
 		s.size = size
-		s.need = topK - len(out)
-		s.best = s.best[:0]
-		s.grow(s.full, 0, 0, 0)
-		out = append(out, s.best...)
-		s.best = nil
+		s.inc = newIncumbent(topK - len(out))
+		if s.workers > 1 && size > 1 && s.full != 0 {
+			s.growSplit()
+		} else {
+			s.grow(s.full, 0, 0, 0)
+		}
+		out = append(out, s.inc.best...)
 		if s.stopped {
 			break
 		}
 	}
 	return out
+}
+
+// growSplit searches the current size from the root on every worker. The
+// root's children (see grow) are handed out in order from a shared counter;
+// child j's subtree holds the teams with child j and none of the children
+// before it, whichever worker searches it, so the subtrees are those of the
+// sequential search and every team is still met once. The workers share the
+// incumbent, whose floor only prunes teams that cannot make the top K, so the
+// result is the exact top K whatever the interleaving: the same teams in the
+// same order as the sequential search (only Stats.Nodes differs).
+func (s *searcher) growSplit() {
+	if s.helpers == nil {
+		for range s.workers - 1 {
+			s.helpers = append(s.helpers, s.index.worker())
+		}
+	}
+	q := s.size
+	minTurn := s.needTurn - s.topTurn[q-1]
+	minSim := s.needSim - s.topSim[q-1]
+	children, byScore := s.branch(s.full, minTurn, minSim)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, h := range s.helpers {
+		h.size, h.inc = s.size, s.inc
+		wg.Go(func() { h.rootChildren(children, byScore, minTurn, minSim, &next) })
+	}
+	s.rootChildren(children, byScore, minTurn, minSim, &next)
+	wg.Wait()
+	for _, h := range s.helpers {
+		s.stopped = s.stopped || h.stopped
+	}
+}
+
+// rootChildren searches the subtrees of the root children it takes from
+// next, until none is left.
+func (s *searcher) rootChildren(children []int32, byScore bool, minTurn, minSim int64, next *atomic.Int64) {
+	if s.tick() {
+		return
+	}
+	mark := len(s.excl)
+	defer s.unbanTo(mark)
+	done := 0 // children[:done] are banned here
+	for !s.stopped {
+		j := int(next.Add(1) - 1)
+		if j >= len(children) {
+			return
+		}
+		for ; done < j; done++ {
+			if p := children[done]; !s.banned[p] {
+				s.ban(p)
+			}
+		}
+		if !s.child(children[j], byScore, s.full, 0, 0, 0, s.size, minTurn, minSim) {
+			return // in score order: every later child is pruned as well
+		}
+	}
+}
+
+// totalNodes is the number of nodes every worker searched.
+func (s *searcher) totalNodes() int64 {
+	n := s.nodes
+	for _, h := range s.helpers {
+		n += h.nodes
+	}
+	return n
 }
 
 // tick counts a node and reports whether the search must stop.
@@ -204,11 +339,9 @@ func (s *searcher) tick() bool {
 	return s.stopped
 }
 
-// heapFull reports whether the K-th best team of this size is known, so scores can prune.
-func (s *searcher) heapFull() bool { return len(s.best) >= s.need }
-
-// worst is the score of the K-th best team so far (valid when heapFull).
-func (s *searcher) worst() int64 { return s.best[len(s.best)-1].score }
+// floor is the score of the K-th best team of this size found so far, or
+// noFloor while fewer are known: a team scoring less cannot make the top K.
+func (s *searcher) floor() int64 { return s.inc.floor.Load() }
 
 // rarest returns the bit of missing with the fewest coverers.
 func (s *searcher) rarest(missing uint64) uint {
@@ -267,30 +400,41 @@ func (s *searcher) grow(missing uint64, turn, sim, score int64) {
 		if s.banned[p] {
 			continue
 		}
-		c := &s.cands[p]
-		// No team here beats c plus the q−1 best scores overall; in score
-		// order, once that is below the K-th best, so is every later child.
-		if s.heapFull() && score+c.score+s.prefixScore[q-1]+s.bonus < s.worst() {
-			if byScore {
-				return
-			}
-			s.ban(p) // no team here with p can make the top K
-			continue
+		if !s.child(p, byScore, missing, turn, sim, score, q, minTurn, minSim) {
+			return
 		}
-		// From here on p is excluded from its later siblings' subtrees, whether
-		// its own subtree is searched or pruned.
-		s.ban(p)
-		if c.turn < minTurn || c.sim < minSim {
-			continue
-		}
-		left := missing &^ c.mask
-		if left != 0 && !s.canFinish(left, q-1, turn+c.turn, sim+c.sim, score+c.score) {
-			continue
-		}
-		s.chosen = append(s.chosen, p)
-		s.grow(left, turn+c.turn, sim+c.sim, score+c.score)
-		s.chosen = s.chosen[:len(s.chosen)-1]
 	}
+}
+
+// child searches the subtree that adds p to the partial team (q slots left)
+// and bans p from the rest of its parent's subtree. It returns false when the
+// children are in score order and p's bound is below the K-th best: every
+// later child is pruned too.
+func (s *searcher) child(p int32, byScore bool, missing uint64, turn, sim, score int64, q int, minTurn, minSim int64) bool {
+	c := &s.cands[p]
+	// No team here beats c plus the q−1 best scores overall; in score
+	// order, once that is below the K-th best, so is every later child.
+	if score+c.score+s.prefixScore[q-1]+s.bonus < s.floor() {
+		if byScore {
+			return false
+		}
+		s.ban(p) // no team here with p can make the top K
+		return true
+	}
+	// From here on p is excluded from its later siblings' subtrees, whether
+	// its own subtree is searched or pruned.
+	s.ban(p)
+	if c.turn < minTurn || c.sim < minSim {
+		return true
+	}
+	left := missing &^ c.mask
+	if left != 0 && !s.canFinish(left, q-1, turn+c.turn, sim+c.sim, score+c.score) {
+		return true
+	}
+	s.chosen = append(s.chosen, p)
+	s.grow(left, turn+c.turn, sim+c.sim, score+c.score)
+	s.chosen = s.chosen[:len(s.chosen)-1]
+	return true
 }
 
 // branch picks the uncovered bit to branch on and the children to try: every
@@ -353,18 +497,21 @@ func (s *searcher) canFinish(left uint64, slots int, turn, sim, score int64) boo
 		return false
 	}
 	if slots == 1 {
+		if !s.pairsAllow(left, turn, sim, score) {
+			return false
+		}
 		a := s.bestSuperset(left)
 		if a.score < 0 || turn+a.turn < s.needTurn || sim+a.sim < s.needSim {
 			return false
 		}
-		return !s.heapFull() || score+a.score+s.bonus >= s.worst()
+		return score+a.score+s.bonus >= s.floor()
 	}
-	if slots == 2 && s.sos != nil { // without the table, pairs cost too many scans
+	if slots == 2 && s.sos.Load() != nil { // without the table, pairs cost too many scans
 		a := s.bestPair(left)
 		if a.score < 0 || turn+a.turn < s.needTurn || sim+a.sim < s.needSim {
 			return false
 		}
-		return !s.heapFull() || score+a.score+s.bonus >= s.worst()
+		return score+a.score+s.bonus >= s.floor()
 	}
 	// Some remaining member covers the rarest missing bit; the others are at
 	// best the strongest candidates overall.
@@ -372,7 +519,64 @@ func (s *searcher) canFinish(left uint64, slots int, turn, sim, score int64) boo
 	if len(s.coverers[r]) == 0 {
 		return false
 	}
-	return !s.heapFull() || score+s.cands[s.coverers[r][0]].score+s.prefixScore[slots-1]+s.bonus >= s.worst()
+	return score+s.cands[s.coverers[r][0]].score+s.prefixScore[slots-1]+s.bonus >= s.floor()
+}
+
+// pairsAllow is a cheap necessary condition for one more member to cover
+// left (non-empty) and keep the team solvent and in the top K: a member
+// holding every bit of left holds each pair of them, so it brings no more
+// than pairBest says for any pair. Nearly every child that cannot be completed
+// fails it from a table that stays in cache, before the costlier bestSuperset.
+func (s *searcher) pairsAllow(left uint64, turn, sim, score int64) bool {
+	if s.pairBest == nil {
+		return true
+	}
+	nbits, floor := len(s.coverers), s.floor()
+	for m := left; m != 0; m &= m - 1 {
+		row := s.pairBest[bits.TrailingZeros64(m)*nbits:]
+		for r := m; r != 0; r &= r - 1 { // b ≥ a, a itself included
+			e := &row[bits.TrailingZeros64(r)]
+			if e.score < 0 || turn+e.turn < s.needTurn || sim+e.sim < s.needSim || score+e.score+s.bonus < floor {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// pairBestMax bounds the updates pairBests may make (a few milliseconds).
+const pairBestMax = 1 << 22
+
+// pairBests returns, for every pair of bits a ≤ b at a·nbits+b, the most
+// score, turnover and similar value (each on its own) of a candidate holding
+// both (score −1: none); nil when the candidates hold so many bits that
+// building it would cost more than pairBestMax updates.
+func pairBests(cands []cand, nbits int) []supersetBest {
+	updates := 0
+	for i := range cands {
+		k := popcount(cands[i].mask)
+		updates += k * (k + 1) / 2
+	}
+	if updates > pairBestMax {
+		return nil
+	}
+	out := make([]supersetBest, nbits*nbits)
+	for i := range out {
+		out[i].score = -1
+	}
+	for i := range cands {
+		c := &cands[i]
+		for m := c.mask; m != 0; m &= m - 1 {
+			row := out[bits.TrailingZeros64(m)*nbits:]
+			for r := m; r != 0; r &= r - 1 {
+				e := &row[bits.TrailingZeros64(r)]
+				e.score = max(e.score, c.score)
+				e.turn = max(e.turn, c.turn)
+				e.sim = max(e.sim, c.sim)
+			}
+		}
+	}
+	return out
 }
 
 // last completes the team with one member that satisfies every missing bit.
@@ -389,7 +593,7 @@ func (s *searcher) last(missing uint64, turn, sim, score int64) {
 			continue
 		}
 		c := &s.cands[p]
-		if s.heapFull() && score+c.score+s.bonus < s.worst() {
+		if score+c.score+s.bonus < s.floor() {
 			return // members are in descending score
 		}
 		if turn+c.turn < s.needTurn || sim+c.sim < s.needSim {
@@ -414,7 +618,7 @@ func (s *searcher) pad(start, q int, turn, sim, score int64) {
 		if s.needSim > 0 && sim+s.sufSim[q][p] < s.needSim {
 			return
 		}
-		if s.heapFull() && score+s.prefixScore[p+q]-s.prefixScore[p]+s.bonus < s.worst() {
+		if score+s.prefixScore[p+q]-s.prefixScore[p]+s.bonus < s.floor() {
 			return
 		}
 		if s.banned[p] {
@@ -445,8 +649,8 @@ func (s *searcher) pad(start, q int, turn, sim, score int64) {
 func (s *searcher) padLast(start int, turn, sim, score int64) {
 	n := len(s.cands)
 	end := n
-	if s.heapFull() {
-		floor := s.worst() - score - s.bonus // a member scoring less cannot make the top K
+	if f := s.floor(); f != noFloor {
+		floor := f - score - s.bonus // a member scoring less cannot make the top K
 		end = start + sort.Search(n-start, func(i int) bool { return s.cands[start+i].score < floor })
 	}
 	shortest := end - start
@@ -486,7 +690,7 @@ func (s *searcher) padLast(start int, turn, sim, score int64) {
 		if turn+c.turn < s.needTurn || sim+c.sim < s.needSim {
 			continue
 		}
-		if s.heapFull() && score+c.score+s.bonus < s.worst() {
+		if score+c.score+s.bonus < s.floor() {
 			continue
 		}
 		s.leaf(p, score+c.score)
@@ -539,7 +743,7 @@ func (s *searcher) leaf(p int32, score int64) {
 			score += s.bonus
 		}
 	}
-	if s.heapFull() && score < s.worst() {
+	if score < s.floor() {
 		return
 	}
 	members := make([]int32, 0, len(s.chosen)+1)
@@ -551,17 +755,7 @@ func (s *searcher) leaf(p int32, score int64) {
 		ranks[i] = s.cands[m].rank
 	}
 	slices.Sort(ranks)
-	t := team{members: members, ranks: ranks, score: score}
-	if s.heapFull() && !better(t, s.best[len(s.best)-1]) {
-		return
-	}
-	i := sort.Search(len(s.best), func(i int) bool { return better(t, s.best[i]) })
-	s.best = append(s.best, team{})
-	copy(s.best[i+1:], s.best[i:])
-	s.best[i] = t
-	if len(s.best) > s.need {
-		s.best = s.best[:s.need]
-	}
+	s.inc.offer(team{members: members, ranks: ranks, score: score})
 }
 
 // supersetMembers returns the candidates whose mask contains w (non-empty),
@@ -570,12 +764,13 @@ func (s *searcher) supersetMembers(w uint64) []int32 {
 	if list, ok := s.memo[w]; ok {
 		return list
 	}
-	list := s.coverers[s.rarest(w)]
+	b := s.rarest(w)
+	list := s.coverers[b]
 	if popcount(w) > 1 {
 		var members []int32
-		for _, p := range list {
-			if s.cands[p].mask&w == w {
-				members = append(members, p)
+		for i, m := range s.coverMasks[b] {
+			if m&w == w {
+				members = append(members, list[i])
 			}
 		}
 		list = members
@@ -595,16 +790,19 @@ func (s *searcher) supersetMembers(w uint64) []int32 {
 // computing every answer at once would (m·2^m steps, for m ≤ sosMaxBits), it
 // computes them all with a sum-over-supersets table.
 func (s *searcher) bestSuperset(w uint64) supersetBest {
-	if s.sos != nil {
-		return s.sos[w]
+	if sos := s.sos.Load(); sos != nil {
+		s.bestMemo = nil
+		return (*sos)[w]
 	}
 	if a, ok := s.bestMemo[w]; ok {
 		return a
 	}
 	a := supersetBest{score: -1}
-	list := s.coverers[s.rarest(w)]
-	for _, p := range list {
-		if c := &s.cands[p]; c.mask&w == w {
+	b := s.rarest(w)
+	list := s.coverers[b]
+	for i, m := range s.coverMasks[b] {
+		if m&w == w {
+			c := &s.cands[list[i]]
 			a.score = max(a.score, c.score)
 			a.turn = max(a.turn, c.turn)
 			a.sim = max(a.sim, c.sim)
@@ -612,8 +810,8 @@ func (s *searcher) bestSuperset(w uint64) supersetBest {
 	}
 	s.bestMemo[w] = a
 	s.scanned += int64(len(list))
-	if nbits := len(s.coverers); nbits <= sosMaxBits && s.scanned > int64(nbits)<<uint(nbits) {
-		s.buildSOS()
+	if nbits := len(s.coverers); nbits <= sosMaxBits && s.scanned > int64(nbits)<<uint(nbits) && s.sosClaim.CompareAndSwap(false, true) {
+		s.buildSOS() // the other workers go on scanning meanwhile
 	}
 	return a
 }
@@ -651,7 +849,7 @@ const sosMaxBits = 18
 // buildSOS fills s.sos[w] with the best values over the candidates whose mask
 // contains w, by the sum-over-supersets recurrence: for each bit b, a set
 // without b also takes the best of the same set with b.
-func (s *searcher) buildSOS() {
+func (s *index) buildSOS() {
 	nbits := len(s.coverers)
 	sos := make([]supersetBest, 1<<uint(nbits))
 	for i := range sos {
@@ -678,8 +876,7 @@ func (s *searcher) buildSOS() {
 			}
 		}
 	}
-	s.sos = sos
-	s.bestMemo = nil
+	s.sos.Store(&sos)
 }
 
 // bitCounts returns how many candidates satisfy each bit.
@@ -691,6 +888,18 @@ func bitCounts(cands []cand, nbits int) []int {
 		}
 	}
 	return counts
+}
+
+// coverMasksOf returns, per bit, the masks of its coverers in coverers' order.
+func coverMasksOf(cands []cand, coverers [][]int32) [][]uint64 {
+	masks := make([][]uint64, len(coverers))
+	for b, list := range coverers {
+		masks[b] = make([]uint64, len(list))
+		for i, p := range list {
+			masks[b][i] = cands[p].mask
+		}
+	}
+	return masks
 }
 
 // coverersOf returns, per bit, the positions of the candidates satisfying it, ascending.

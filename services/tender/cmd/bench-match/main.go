@@ -261,13 +261,10 @@ func report(out io.Writer, cfg config, cells map[cellKey]*cell, oracles map[[2]i
 		}
 	}
 	fmt.Fprintln(out)
-	for _, t := range []struct {
-		n     int
-		limit time.Duration
-	}{{10_000, 100 * time.Millisecond}, {100_000, time.Second}} {
-		c := cells[cellKey{t.n, 15, 5}]
+	for _, t := range targets {
+		c := cells[cellKey{t.n, t.m, 5}]
 		if c == nil {
-			fmt.Fprintf(out, "target n=%d m=15 k=5 p99 ≤ %s: not measured in this run\n", t.n, t.limit)
+			fmt.Fprintf(out, "target n=%d m=%d k=5 p99 ≤ %s: not measured in this run\n", t.n, t.m, t.limit)
 			continue
 		}
 		p99, cpu99 := percentile(c.latencies, 99), percentile(c.cpus, 99)
@@ -275,10 +272,16 @@ func report(out io.Writer, cfg config, cells map[cellKey]*cell, oracles map[[2]i
 		if p99 > t.limit {
 			verdict = "MISSED"
 		}
-		fmt.Fprintf(out, "target n=%d m=15 k=5 p99 ≤ %s: %s ms over %d runs, %s (CPU time p99 %s ms)\n",
-			t.n, t.limit, ms(p99), len(c.latencies), verdict, ms(cpu99))
+		fmt.Fprintf(out, "target n=%d m=%d k=5 p99 ≤ %s: %s ms over %d runs, %s (CPU time p99 %s ms, all threads)\n",
+			t.n, t.m, t.limit, ms(p99), len(c.latencies), verdict, ms(cpu99))
 	}
 }
+
+// targets are the latency goals the report checks (quiet machine, k = 5).
+var targets = []struct {
+	n, m  int
+	limit time.Duration
+}{{10_000, 15, 100 * time.Millisecond}, {100_000, 15, 300 * time.Millisecond}, {100_000, 20, 300 * time.Millisecond}}
 
 // percentile returns the nearest-rank percentile p of ds.
 func percentile(ds []time.Duration, p int) time.Duration {
