@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -20,8 +22,12 @@ import (
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	"github.com/consortia-dev/consortia/services/consortia/demo"
 	"github.com/consortia-dev/consortia/services/gateway"
+	"github.com/consortia-dev/consortia/services/gateway/web"
 	"github.com/consortia-dev/consortia/services/member"
 	"github.com/consortia-dev/consortia/services/mongotest"
+	"github.com/consortia-dev/consortia/services/notification"
+	"github.com/consortia-dev/consortia/services/notification/deliver"
+	"github.com/consortia-dev/consortia/services/notification/devmail"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/config"
@@ -39,8 +45,10 @@ type devSettings struct {
 	NATSPort   int    `env:"CONSORTIA_NATS_PORT" envDefault:"4222"`
 	MemberAddr string `env:"CONSORTIA_MEMBER_LISTEN_ADDR" envDefault:"127.0.0.1:7101"`
 	TenderAddr string `env:"CONSORTIA_TENDER_LISTEN_ADDR" envDefault:"127.0.0.1:7102"`
-	HTTPAddr   string `env:"CONSORTIA_HTTP_LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
-	PublicURL  string `env:"CONSORTIA_PUBLIC_URL"`
+	// NotificationAddr: the notification service's gRPC address.
+	NotificationAddr string `env:"CONSORTIA_NOTIFICATION_LISTEN_ADDR" envDefault:"127.0.0.1:7104"`
+	HTTPAddr         string `env:"CONSORTIA_HTTP_LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
+	PublicURL        string `env:"CONSORTIA_PUBLIC_URL"`
 }
 
 // Validate implements the configuration's post-parse check.
@@ -48,6 +56,7 @@ func (d *devSettings) Validate() error {
 	return errors.Join(d.Common.Validate(),
 		service.CheckAddr("CONSORTIA_MEMBER_LISTEN_ADDR", d.MemberAddr),
 		service.CheckAddr("CONSORTIA_TENDER_LISTEN_ADDR", d.TenderAddr),
+		service.CheckAddr("CONSORTIA_NOTIFICATION_LISTEN_ADDR", d.NotificationAddr),
 		service.CheckAddr("CONSORTIA_HTTP_LISTEN_ADDR", d.HTTPAddr))
 }
 
@@ -140,6 +149,28 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	// The notification service, e-mailing into an SMTP capture that keeps the
+	// mails in memory for the console's dev mailbox page (no mail leaves the
+	// machine), and allowed to call webhook receivers on loopback.
+	mailbox, err := devmail.Start("127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("dev SMTP capture: %w", err)
+	}
+	defer mailbox.Close()
+	smtpHost, smtpPort, _ := net.SplitHostPort(mailbox.Addr())
+	smtpPortN, _ := strconv.Atoi(smtpPort)
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + cfg.HTTPAddr
+	}
+	n, err := notification.New(ctx, withMongo(env("notification", cfg.NotificationAddr)), notification.Config{
+		BaseURL: publicURL, SMTP: deliver.SMTPConfig{Host: smtpHost, Port: smtpPortN, From: "Consortia (dev) <avisos@consortia.invalid>"},
+		WebhookAllow: deliver.Loopback,
+	})
+	if err != nil {
+		return err
+	}
+
 	// The gateway: HTTP/JSON API and web console, with the demo users on its sign-in page.
 	var users []gateway.User
 	for _, u := range demo.Users(time.Now().Year()) {
@@ -147,8 +178,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	gw, err := gateway.New(ctx, gateway.Config{
 		HTTPAddr: cfg.HTTPAddr, PublicURL: cfg.PublicURL,
-		Backends: map[string]string{"member": m.Addr(), "tender": t.Addr()},
-	}, gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Metrics: metrics, Logger: log.With("component", "gateway")})
+		Backends: map[string]string{"member": m.Addr(), "tender": t.Addr(), "notification": n.Addr()},
+	}, gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Metrics: metrics, Logger: log.With("component", "gateway"), Mailbox: devMails(mailbox)})
 	if err != nil {
 		return fmt.Errorf("gateway (set CONSORTIA_HTTP_LISTEN_ADDR to change its address): %w", err)
 	}
@@ -156,6 +187,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return m.Run(gctx) })
 	g.Go(func() error { return t.Run(gctx) })
+	g.Go(func() error { return n.Run(gctx) })
 	g.Go(func() error { return gw.Run(gctx) })
 	g.Go(func() error {
 		for _, ready := range []<-chan struct{}{m.Ready(), t.Ready()} {
@@ -186,10 +218,11 @@ Consortia is running (development mode; state in %s)
   NATS JetStream   %s
   member gRPC      %s
   tender gRPC      %s
+  notification     %s (e-mails: %s/dev/mailbox)
 Demo users: go run ./services/consortia users; a token: go run ./services/consortia token --as tera-manager
 Try: curl -H "Authorization: Bearer $(go run ./services/consortia token --as tera-manager)" %s/v1/tenders
 Stop with Ctrl-C.
-`, dir, gw.URL(), gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), gw.URL())
+`, dir, gw.URL(), gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), n.Addr(), gw.URL(), gw.URL())
 		return nil
 	})
 	return g.Wait()
@@ -224,6 +257,17 @@ func runUsers(stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%-16s %s\n", u.Key, u.Title)
 	}
 	return nil
+}
+
+// devMails shows the SMTP capture on the console's dev mailbox page.
+func devMails(box *devmail.Mailbox) web.MailboxFunc {
+	return func() []web.Mail {
+		var out []web.Mail
+		for _, m := range box.Mails() {
+			out = append(out, web.Mail{To: m.To, Subject: m.Subject, MessageID: m.MessageID, Language: m.Language, Text: m.Text, HTML: m.HTML, Received: m.Received})
+		}
+		return out
+	}
 }
 
 // dialService connects to a Consortia service, forwarding the caller's token.

@@ -22,7 +22,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	commissionv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/commission/v1"
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
+	notificationv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/notification/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
 	"github.com/consortia-dev/consortia/services/gateway/api"
 	"github.com/consortia-dev/consortia/services/gateway/web"
@@ -40,6 +42,8 @@ type Config struct {
 	// https makes the cookies Secure and absolute problem type URIs use it.
 	// Empty: derived from the listen address (development).
 	PublicURL string
+	// BellPoll is how often console pages refresh the unread count (default 10 s).
+	BellPoll time.Duration
 }
 
 // User is a development user listed on the sign-in page.
@@ -59,6 +63,8 @@ type Deps struct {
 	Catalog *cpv.Catalog
 	// Metrics, when set, is served at /metrics (Prometheus text format).
 	Metrics http.Handler
+	// Mailbox is consortia dev's SMTP capture, shown on the console's dev mailbox page.
+	Mailbox web.MailboxFunc
 	Logger  *slog.Logger
 }
 
@@ -142,8 +148,9 @@ func (g *Gateway) routes(ctx context.Context, d Deps, conns map[string]grpc.Clie
 	if err != nil {
 		return nil, err
 	}
-	console, err := web.New(web.Config{SecureCookies: strings.HasPrefix(g.cfg.PublicURL, "https://")}, web.Deps{
-		Member: memberv1.NewMemberServiceClient(conns["member"]), Tender: tenderv1.NewTenderServiceClient(conns["tender"]), Verifier: d.Verifier, Issuer: d.Issuer, Users: d.Users, Catalog: d.Catalog, Logger: d.Logger,
+	console, err := web.New(web.Config{SecureCookies: strings.HasPrefix(g.cfg.PublicURL, "https://"), BellPollSeconds: int(g.cfg.BellPoll / time.Second)}, web.Deps{
+		Member: memberv1.NewMemberServiceClient(conns["member"]), Tender: tenderv1.NewTenderServiceClient(conns["tender"]), Commission: commissionv1.NewCommissionServiceClient(conns["commission"]), Verifier: d.Verifier, Issuer: d.Issuer, Users: d.Users, Catalog: d.Catalog, Logger: d.Logger,
+		Notification: notificationv1.NewNotificationServiceClient(conns["notification"]), Mailbox: d.Mailbox,
 	})
 	if err != nil {
 		return nil, err

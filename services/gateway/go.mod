@@ -8,6 +8,8 @@ replace (
 	github.com/consortia-dev/consortia/proto/gen/go => ../../proto/gen/go
 	github.com/consortia-dev/consortia/services/consortia => ../consortia
 	github.com/consortia-dev/consortia/services/member => ../member
+	github.com/consortia-dev/consortia/services/mongotest => ../mongotest
+	github.com/consortia-dev/consortia/services/notification => ../notification
 	github.com/consortia-dev/consortia/services/platform => ../platform
 	github.com/consortia-dev/consortia/services/tender => ../tender
 )
@@ -17,6 +19,7 @@ require (
 	github.com/consortia-dev/consortia/proto/gen/go v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/consortia v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/member v0.0.0-00010101000000-000000000000
+	github.com/consortia-dev/consortia/services/notification v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/platform v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/tender v0.0.0-00010101000000-000000000000
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.33.0
@@ -31,9 +34,12 @@ require (
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/caarlos0/env/v11 v11.4.2 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
+	github.com/emersion/go-smtp v0.26.0 // indirect
 	github.com/felixge/httpsnoop v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
@@ -58,9 +64,14 @@ require (
 	github.com/richardlehane/msoleps v1.0.6 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 	github.com/tiendc/go-deepcopy v1.7.2 // indirect
+	github.com/wneessen/go-mail v0.8.1 // indirect
+	github.com/xdg-go/scram v1.4.0 // indirect
+	github.com/xdg-go/stringprep v1.0.4 // indirect
 	github.com/xuri/efp v0.0.1 // indirect
 	github.com/xuri/excelize/v2 v2.10.1 // indirect
 	github.com/xuri/nfp v0.0.2-0.20250530014748-2ddeb826f9a9 // indirect
+	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
+	go.mongodb.org/mongo-driver/v2 v2.10.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel v1.47.0 // indirect
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace v1.47.0 // indirect

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +22,11 @@ import (
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	"github.com/consortia-dev/consortia/services/consortia/demo"
 	"github.com/consortia-dev/consortia/services/gateway"
+	"github.com/consortia-dev/consortia/services/gateway/web"
 	"github.com/consortia-dev/consortia/services/member"
+	"github.com/consortia-dev/consortia/services/notification"
+	"github.com/consortia-dev/consortia/services/notification/deliver"
+	"github.com/consortia-dev/consortia/services/notification/devmail"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/grpcserver"
@@ -43,7 +49,10 @@ type stack struct {
 	Users  map[string]demo.User
 	Member *member.Member
 	Tender *tender.Tender // nil unless full
-	Year   int
+	// Notification and its e-mail capture (nil unless full).
+	Notification *notification.Notification
+	Mailbox      *devmail.Mailbox
+	Year         int
 }
 
 // testLogger logs warnings and errors to stderr (everything with CONSORTIA_TEST_LOG=debug).
@@ -91,6 +100,7 @@ func startStack(t *testing.T, full bool) *stack {
 	g.Go(func() error { return m.Run(gctx) })
 	ready := []<-chan struct{}{m.Ready()}
 	tenderAddr := "127.0.0.1:1" // nothing listens there: tender calls fail as Unavailable
+	notificationAddr := "127.0.0.1:1"
 	if full {
 		conn, err := grpc.NewClient(m.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithUnaryInterceptor(grpcserver.ForwardToken))
 		if err != nil {
@@ -106,6 +116,22 @@ func startStack(t *testing.T, full bool) *stack {
 		tenderAddr = tn.Addr()
 		g.Go(func() error { return tn.Run(gctx) })
 		ready = append(ready, tn.Ready())
+
+		box, err := devmail.Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(box.Close)
+		host, port, _ := net.SplitHostPort(box.Addr())
+		portN, _ := strconv.Atoi(port)
+		n, err := notification.New(ctx, service.Env{ListenAddr: "127.0.0.1:0", JS: ns.JS, Verifier: issuer.Verifier(), Codes: lists, Logger: log},
+			notification.Config{SMTP: deliver.SMTPConfig{Host: host, Port: portN}, WebhookAllow: deliver.Loopback})
+		if err != nil {
+			t.Fatalf("notification.New: %v", err)
+		}
+		st.Notification, st.Mailbox, notificationAddr = n, box, n.Addr()
+		g.Go(func() error { return n.Run(gctx) })
+		ready = append(ready, n.Ready())
 	}
 	for _, ch := range ready {
 		select {
@@ -136,8 +162,18 @@ func startStack(t *testing.T, full bool) *stack {
 		st.Users[u.Key] = u
 		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims})
 	}
-	gw, err := gateway.New(ctx, gateway.Config{HTTPAddr: "127.0.0.1:0", Backends: map[string]string{"member": m.Addr(), "tender": tenderAddr}},
-		gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Logger: log})
+	deps := gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Logger: log}
+	if st.Mailbox != nil {
+		deps.Mailbox = func() []web.Mail {
+			var out []web.Mail
+			for _, m := range st.Mailbox.Mails() {
+				out = append(out, web.Mail{To: m.To, Subject: m.Subject, MessageID: m.MessageID, Language: m.Language, Text: m.Text, HTML: m.HTML, Received: m.Received})
+			}
+			return out
+		}
+	}
+	gw, err := gateway.New(ctx, gateway.Config{HTTPAddr: "127.0.0.1:0", BellPoll: time.Second,
+		Backends: map[string]string{"member": m.Addr(), "tender": tenderAddr, "notification": notificationAddr}}, deps)
 	if err != nil {
 		t.Fatalf("gateway.New: %v", err)
 	}

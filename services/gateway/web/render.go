@@ -86,6 +86,10 @@ type view struct {
 	Flash   *flash
 	LangURL string // this page in the other language
 	Data    any
+	// Unread is the bell's count (-1: no bell); BellPoll the seconds between refreshes.
+	Unread   int
+	BellPoll int
+	Mailbox  bool
 }
 
 // render executes page with data inside the layout.
@@ -97,7 +101,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page, 
 		return
 	}
 	l := localeOf(r)
-	v := view{L: l, User: s.session(r), Title: l.T(titleKey), Data: data, Flash: takeFlash(w, r)}
+	v := view{L: l, User: s.session(r), Title: l.T(titleKey), Data: data, Flash: takeFlash(w, r), Unread: -1, BellPoll: s.bellPoll(), Mailbox: s.d.Mailbox != nil}
 	if v.Flash != nil {
 		v.Flash.Msg = v.Flash.text(l)
 	}
@@ -108,6 +112,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page, 
 			ctx = rpc(r)
 		}
 		_, l.caps = s.capabilities(ctx)
+		if principal(r) != nil {
+			v.Unread = s.unread(r)
+		}
 	}
 	q := r.URL.Query()
 	q.Set("lang", l.Other())

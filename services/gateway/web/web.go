@@ -13,7 +13,9 @@ import (
 	"net/http"
 	"sync"
 
+	commissionv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/commission/v1"
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
+	notificationv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/notification/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/cpv"
@@ -36,6 +38,8 @@ type User struct {
 type Config struct {
 	// SecureCookies marks cookies Secure (when the console is served over https).
 	SecureCookies bool
+	// BellPollSeconds is how often pages refresh the bell's unread count (default 10).
+	BellPollSeconds int
 }
 
 // Deps are the console's collaborators.
@@ -47,6 +51,13 @@ type Deps struct {
 	Users    []User        // development users; listed only when Issuer is set
 	Catalog  *cpv.Catalog  // CPV labels and search; nil = codes only
 	Logger   *slog.Logger
+	// Commission is the commission service (commissions, cross-cluster report).
+	Commission commissionv1.CommissionServiceClient
+	// Notification is the notification service (bell, inbox, preferences,
+	// webhooks); nil hides them.
+	Notification notificationv1.NotificationServiceClient
+	// Mailbox is consortia dev's SMTP capture, shown at /dev/mailbox; nil in production.
+	Mailbox MailboxFunc
 }
 
 // Server is the web console handler.
@@ -116,9 +127,27 @@ func New(cfg Config, d Deps) (*Server, error) {
 	m.Handle("POST /profile/references", s.authed(s.addReference))
 	m.Handle("POST /profile/references/{rid}/remove", s.authed(s.removeReference))
 	m.Handle("GET /overview", s.authed(s.overviewPage))
+	m.Handle("GET /overview/export", s.authed(s.exportReport))
+	m.Handle("GET /commissions", s.authed(s.commissionsPage))
+	m.Handle("GET /commissions/export", s.authed(s.exportCommissions))
+	m.Handle("GET /commissions/{id}", s.authed(s.commissionPage))
+	m.Handle("POST /commissions/{id}/accept", s.authed(s.answerInvitation(true)))
+	m.Handle("POST /commissions/{id}/decline", s.authed(s.answerInvitation(false)))
 	m.Handle("GET /members", s.authed(s.membersPage))
 	m.Handle("POST /members/{org}/approve", s.authed(s.approveMembership))
 	m.Handle("POST /members/{org}/suspend", s.authed(s.suspendMembership))
+	m.Handle("GET /notifications", s.authed(s.inboxPage))
+	m.Handle("GET /notifications/count", s.authed(s.unreadCount))
+	m.Handle("POST /notifications/read-all", s.authed(s.markAllRead))
+	m.Handle("POST /notifications/{id}/open", s.authed(s.openItem))
+	m.Handle("POST /notifications/{id}/archive", s.authed(s.archiveItem))
+	m.Handle("GET /notifications/preferences", s.authed(s.preferencesPage))
+	m.Handle("POST /notifications/preferences", s.authed(s.savePreferences))
+	m.Handle("GET /notifications/webhooks", s.authed(s.webhooksPage))
+	m.Handle("POST /notifications/webhooks", s.authed(s.createWebhook))
+	m.Handle("POST /notifications/webhooks/{id}/rotate", s.authed(s.rotateWebhook))
+	m.Handle("POST /notifications/deliveries/{id}/resend", s.authed(s.resendDelivery))
+	m.Handle("GET /dev/mailbox", s.authed(s.mailboxPage))
 	m.HandleFunc("/", s.notFound)
 	return s, nil
 }

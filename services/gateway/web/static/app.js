@@ -74,5 +74,30 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { cpvSearch(); importProgress(); });
+  // The bell: a short poll of the unread count (see pages_notifications.go for
+  // why a poll and not server-sent events); the inbox page reloads when it grows.
+  function bell() {
+    var a = document.getElementById("bell");
+    if (!a || !window.fetch) return;
+    var count = document.getElementById("bell-count");
+    var every = (parseInt(a.dataset.poll, 10) || 10) * 1000;
+    var last = parseInt(count.textContent, 10) || 0;
+    function poll() {
+      fetch("/notifications/count", { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (!j || j.unread < 0) return;
+          count.textContent = j.unread;
+          count.className = j.unread === 0 ? "zero" : "";
+          var inbox = document.getElementById("inbox");
+          if (inbox && j.unread > last) { window.location.reload(); return; }
+          last = j.unread;
+        })
+        .catch(function () {})
+        .then(function () { window.setTimeout(poll, every); });
+    }
+    window.setTimeout(poll, every);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { cpvSearch(); importProgress(); bell(); });
 })();
