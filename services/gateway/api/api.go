@@ -46,10 +46,10 @@ func New(ctx context.Context, cfg Config, conns map[string]grpc.ClientConnInterf
 	}
 	mux := runtime.NewServeMux(
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, bodyMarshaler{&runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
+		}}),
 		runtime.WithErrorHandler(errorHandler(cfg)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler(cfg)),
 	)
@@ -68,7 +68,11 @@ func New(ctx context.Context, cfg Config, conns map[string]grpc.ClientConnInterf
 		return nil, fmt.Errorf("register import route: %w", err)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		if limit := limitFor(r); r.ContentLength > limit {
+			tooLarge(cfg, w, r, r.Body, limit) // refused before reading (body.go)
+			return
+		}
+		r, _ = withBody(r)
 		mux.ServeHTTP(w, r)
 	}), nil
 }
@@ -87,10 +91,25 @@ func headerMatcher(key string) (string, bool) {
 func errorHandler(cfg Config) runtime.ErrorHandlerFunc {
 	return func(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 		st := status.Convert(err)
+		b := bodyOf(r)
+		if b != nil && b.tooLarge {
+			tooLarge(cfg, w, r, b.raw, b.limit)
+			return
+		}
 		if st.Code() == codes.Internal || st.Code() == codes.Unknown {
 			cfg.Logger.ErrorContext(ctx, "api call failed", "path", r.URL.Path, "code", st.Code().String(), "err", st.Message())
 		}
 		p := FromStatus(st, cfg.ProblemTypeBase, r.URL.Path)
+		// Bad input that never reached a service (the body or a parameter did
+		// not decode): name the field as the services do.
+		if st.Code() == codes.InvalidArgument && len(p.Errors) == 0 {
+			if b != nil && b.bad != nil {
+				p.Errors = []FieldError{*b.bad}
+				p.Detail = "the request body does not decode: " + b.bad.Field + ": " + b.bad.Description
+			} else if f := paramField(st.Message()); f != "" {
+				p.Errors = []FieldError{{Field: f, Description: st.Message()}}
+			}
+		}
 		if st.Code() == codes.Unauthenticated && r.Header.Get("Authorization") == "" {
 			p.Detail = "missing bearer token: send the header \"Authorization: Bearer <jwt>\""
 		}

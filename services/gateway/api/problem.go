@@ -95,6 +95,7 @@ func ProblemTypes() map[string]string {
 		out[k.slug] = k.title
 	}
 	out["method-not-allowed"] = "Method not allowed"
+	out["payload-too-large"] = "Request body too large"
 	return out
 }
 

@@ -38,13 +38,20 @@ func importHandler(cfg Config, mux *runtime.ServeMux, tender tenderv1.TenderServ
 			return
 		}
 		body, err := io.ReadAll(r.Body)
+		if b := bodyOf(r); b != nil && b.tooLarge {
+			tooLarge(cfg, w, r, b.raw, b.limit)
+			return
+		}
 		if err != nil {
 			fail(status.Errorf(codes.InvalidArgument, "read body: %v", err))
 			return
 		}
 		var req tenderv1.ImportTendersRequest
 		if err := unmarshal.Unmarshal(body, &req); err != nil {
-			fail(status.Errorf(codes.InvalidArgument, "%v", err))
+			f := locate(req.ProtoReflect().Descriptor(), body, "")
+			p := FromStatus(status.New(codes.InvalidArgument, "the request body does not decode: "+f.Field+": "+f.Description), cfg.ProblemTypeBase, r.URL.Path)
+			p.Errors = []FieldError{f}
+			WriteProblem(w, p)
 			return
 		}
 		ctx, cancel := context.WithCancel(ctx)
