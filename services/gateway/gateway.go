@@ -89,13 +89,18 @@ func New(ctx context.Context, cfg Config, d Deps) (*Gateway, error) {
 	if d.Verifier == nil {
 		return nil, errors.New("gateway: no token verifier (set Deps.Verifier or Deps.Issuer)")
 	}
+	d.Verifier = auth.NewCache(d.Verifier, auth.DefaultCacheSize) // the session cookie comes with every page
 	for _, b := range api.Backends {
 		if cfg.Backends[b.Name] == "" {
 			return nil, fmt.Errorf("gateway: the %s service address is required", b.Name)
 		}
 	}
 	g := &Gateway{cfg: cfg, logger: d.Logger}
+	byAddr := map[string]*grpc.ClientConn{} // backends served at one address share one connection
 	dial := func(addr string) (*grpc.ClientConn, error) {
+		if cc, ok := byAddr[addr]; ok {
+			return cc, nil
+		}
 		cc, err := grpc.NewClient(addr,
 			grpc.WithTransportCredentials(insecure.NewCredentials()),
 			grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
@@ -105,6 +110,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: gRPC client for %s: %w", addr, err)
 		}
 		g.conns = append(g.conns, cc)
+		byAddr[addr] = cc
 		return cc, nil
 	}
 	conns := map[string]grpc.ClientConnInterface{}

@@ -77,6 +77,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.StopTimeout == 0 {
 		cfg.StopTimeout = 10 * time.Second
 	}
+	if cfg.Verifier != nil {
+		// Callers send the same token on every call: check its signature once.
+		cfg.Verifier = auth.NewCache(cfg.Verifier, auth.DefaultCacheSize)
+	}
 	lis, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.Addr, err)
