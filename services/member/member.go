@@ -5,7 +5,6 @@ package member
 
 import (
 	"context"
-	"errors"
 
 	"google.golang.org/grpc"
 
@@ -15,6 +14,7 @@ import (
 	membergrpc "github.com/consortia-dev/consortia/services/member/grpc"
 	"github.com/consortia-dev/consortia/services/member/store"
 	"github.com/consortia-dev/consortia/services/member/store/memory"
+	mongostore "github.com/consortia-dev/consortia/services/member/store/mongo"
 	"github.com/consortia-dev/consortia/services/platform/eventlog"
 	"github.com/consortia-dev/consortia/services/platform/service"
 )
@@ -36,7 +36,10 @@ func New(ctx context.Context, env service.Env) (*Member, error) {
 		Build: func(ctx context.Context, k *service.Kit) error {
 			var st store.Store = memory.New()
 			if k.Persistent() {
-				return errors.New("mongo read models: adapter not wired yet")
+				var err error
+				if st, err = mongostore.New(ctx, k.Mongo); err != nil {
+					return err
+				}
 			}
 			readModel := k.Project(eventlog.Projection{Name: "readmodel", Stream: Stream, Handler: app.Projection(st)})
 			m.Service = app.New(k.Log, st, readModel, k.Codes)
