@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
+	"github.com/consortia-dev/consortia/services/commission"
 	"github.com/consortia-dev/consortia/services/consortia/demo"
 	"github.com/consortia-dev/consortia/services/gateway"
 	"github.com/consortia-dev/consortia/services/gateway/web"
@@ -49,6 +50,8 @@ type devSettings struct {
 	NotificationAddr string `env:"CONSORTIA_NOTIFICATION_LISTEN_ADDR" envDefault:"127.0.0.1:7104"`
 	HTTPAddr         string `env:"CONSORTIA_HTTP_LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
 	PublicURL        string `env:"CONSORTIA_PUBLIC_URL"`
+	// CommissionAddr: the commission service's gRPC address.
+	CommissionAddr string `env:"CONSORTIA_COMMISSION_LISTEN_ADDR" envDefault:"127.0.0.1:7103"`
 }
 
 // Validate implements the configuration's post-parse check.
@@ -57,6 +60,7 @@ func (d *devSettings) Validate() error {
 		service.CheckAddr("CONSORTIA_MEMBER_LISTEN_ADDR", d.MemberAddr),
 		service.CheckAddr("CONSORTIA_TENDER_LISTEN_ADDR", d.TenderAddr),
 		service.CheckAddr("CONSORTIA_NOTIFICATION_LISTEN_ADDR", d.NotificationAddr),
+		service.CheckAddr("CONSORTIA_COMMISSION_LISTEN_ADDR", d.CommissionAddr),
 		service.CheckAddr("CONSORTIA_HTTP_LISTEN_ADDR", d.HTTPAddr))
 }
 
@@ -171,6 +175,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	// The commission service: commissions and the agency's cross-cluster
+	// figures, from its own projections of the member and tender streams.
+	cm, err := commission.New(ctx, withMongo(env("commission", cfg.CommissionAddr)))
+	if err != nil {
+		return err
+	}
+
 	// The gateway: HTTP/JSON API and web console, with the demo users on its sign-in page.
 	var users []gateway.User
 	for _, u := range demo.Users(time.Now().Year()) {
@@ -178,7 +189,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	gw, err := gateway.New(ctx, gateway.Config{
 		HTTPAddr: cfg.HTTPAddr, PublicURL: cfg.PublicURL,
-		Backends: map[string]string{"member": m.Addr(), "tender": t.Addr(), "notification": n.Addr()},
+		Backends: map[string]string{"member": m.Addr(), "tender": t.Addr(), "notification": n.Addr(), "commission": cm.Addr()},
 	}, gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Metrics: metrics, Logger: log.With("component", "gateway"), Mailbox: devMails(mailbox)})
 	if err != nil {
 		return fmt.Errorf("gateway (set CONSORTIA_HTTP_LISTEN_ADDR to change its address): %w", err)
@@ -188,9 +199,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	g.Go(func() error { return m.Run(gctx) })
 	g.Go(func() error { return t.Run(gctx) })
 	g.Go(func() error { return n.Run(gctx) })
+	g.Go(func() error { return cm.Run(gctx) })
 	g.Go(func() error { return gw.Run(gctx) })
 	g.Go(func() error {
-		for _, ready := range []<-chan struct{}{m.Ready(), t.Ready()} {
+		for _, ready := range []<-chan struct{}{m.Ready(), t.Ready(), cm.Ready()} {
 			select {
 			case <-ready:
 			case <-gctx.Done():
@@ -211,6 +223,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if _, err := demo.SeedConsortia(sctx, t.Service, log); err != nil {
 			return fmt.Errorf("demo consortia: %w", err)
 		}
+		if _, err := demo.SeedCommissions(sctx, cm.Service, t.Service, now, log); err != nil {
+			return fmt.Errorf("demo commissions: %w", err)
+		}
 		fmt.Fprintf(stdout, `
 Consortia is running (development mode; state in %s)
   web console      %s/
@@ -218,11 +233,12 @@ Consortia is running (development mode; state in %s)
   NATS JetStream   %s
   member gRPC      %s
   tender gRPC      %s
+  commission gRPC  %s
   notification     %s (e-mails: %s/dev/mailbox)
 Demo users: go run ./services/consortia users; a token: go run ./services/consortia token --as tera-manager
 Try: curl -H "Authorization: Bearer $(go run ./services/consortia token --as tera-manager)" %s/v1/tenders
 Stop with Ctrl-C.
-`, dir, gw.URL(), gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), n.Addr(), gw.URL(), gw.URL())
+`, dir, gw.URL(), gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), cm.Addr(), n.Addr(), gw.URL(), gw.URL())
 		return nil
 	})
 	return g.Wait()

@@ -6,6 +6,7 @@ go 1.26.0
 // the replace lines let `go mod tidy` work module by module).
 replace (
 	github.com/consortia-dev/consortia/proto/gen/go => ../../proto/gen/go
+	github.com/consortia-dev/consortia/services/commission => ../commission
 	github.com/consortia-dev/consortia/services/gateway => ../gateway
 	github.com/consortia-dev/consortia/services/member => ../member
 	github.com/consortia-dev/consortia/services/mongotest => ../mongotest
@@ -16,6 +17,7 @@ replace (
 
 require (
 	github.com/consortia-dev/consortia/proto/gen/go v0.0.0-00010101000000-000000000000
+	github.com/consortia-dev/consortia/services/commission v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/gateway v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/member v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/mongotest v0.0.0-00010101000000-000000000000
@@ -28,6 +30,7 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sync v0.24.0
 	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
 )
 
 require (
@@ -109,7 +112,6 @@ require (
 	golang.org/x/time v0.16.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20261026165753-2ffab32bce7e // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 	modernc.org/gc/v3 v3.0.0-20240107210532-573471604cb6 // indirect
 	modernc.org/libc v1.55.3 // indirect
 	modernc.org/mathutil v1.6.0 // indirect

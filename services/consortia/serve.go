@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/consortia-dev/consortia/services/commission"
 	"github.com/consortia-dev/consortia/services/gateway"
 	"github.com/consortia-dev/consortia/services/member"
 	"github.com/consortia-dev/consortia/services/notification"
@@ -21,17 +22,19 @@ const (
 // same as its own binary (services/<name>/cmd/<name>).
 func runServe(ctx context.Context, args []string) error {
 	if len(args) != 1 {
-		return fmt.Errorf("serve needs a service name: member, tender, notification or gateway")
+		return fmt.Errorf("serve needs a service name: member, tender, commission, notification or gateway")
 	}
 	switch args[0] {
 	case "member":
 		return member.Serve(ctx)
 	case "tender":
 		return tender.Serve(ctx)
+	case "commission":
+		return commission.Serve(ctx)
 	case "notification":
 		return notification.Serve(ctx)
 	case "gateway":
 		return gateway.Serve(ctx)
 	}
-	return fmt.Errorf("unknown service %q (member, tender, notification or gateway)", args[0])
+	return fmt.Errorf("unknown service %q (member, tender, commission, notification or gateway)", args[0])
 }

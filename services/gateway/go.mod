@@ -6,6 +6,7 @@ go 1.26.0
 // the replace lines let `go mod tidy` work module by module).
 replace (
 	github.com/consortia-dev/consortia/proto/gen/go => ../../proto/gen/go
+	github.com/consortia-dev/consortia/services/commission => ../commission
 	github.com/consortia-dev/consortia/services/consortia => ../consortia
 	github.com/consortia-dev/consortia/services/member => ../member
 	github.com/consortia-dev/consortia/services/mongotest => ../mongotest
@@ -17,6 +18,7 @@ replace (
 require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/consortia-dev/consortia/proto/gen/go v0.0.0-00010101000000-000000000000
+	github.com/consortia-dev/consortia/services/commission v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/consortia v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/member v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/notification v0.0.0-00010101000000-000000000000
@@ -47,6 +49,7 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/google/go-tpm v0.9.8 // indirect
 	github.com/google/uuid v1.6.0 // indirect
+	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/minio/highwayhash v1.0.4 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
+	"github.com/consortia-dev/consortia/services/commission"
 	"github.com/consortia-dev/consortia/services/consortia/demo"
 	"github.com/consortia-dev/consortia/services/gateway"
 	"github.com/consortia-dev/consortia/services/gateway/web"
@@ -49,6 +50,8 @@ type stack struct {
 	Users  map[string]demo.User
 	Member *member.Member
 	Tender *tender.Tender // nil unless full
+	// Commission is the commission service (nil unless full).
+	Commission *commission.Commission
 	// Notification and its e-mail capture (nil unless full).
 	Notification *notification.Notification
 	Mailbox      *devmail.Mailbox
@@ -101,6 +104,7 @@ func startStack(t *testing.T, full bool) *stack {
 	ready := []<-chan struct{}{m.Ready()}
 	tenderAddr := "127.0.0.1:1" // nothing listens there: tender calls fail as Unavailable
 	notificationAddr := "127.0.0.1:1"
+	commissionAddr := "127.0.0.1:1"
 	if full {
 		conn, err := grpc.NewClient(m.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithUnaryInterceptor(grpcserver.ForwardToken))
 		if err != nil {
@@ -132,6 +136,14 @@ func startStack(t *testing.T, full bool) *stack {
 		st.Notification, st.Mailbox, notificationAddr = n, box, n.Addr()
 		g.Go(func() error { return n.Run(gctx) })
 		ready = append(ready, n.Ready())
+
+		c, err := commission.New(ctx, service.Env{ListenAddr: "127.0.0.1:0", JS: ns.JS, Verifier: issuer.Verifier(), Codes: lists, Logger: log})
+		if err != nil {
+			t.Fatalf("commission.New: %v", err)
+		}
+		st.Commission, commissionAddr = c, c.Addr()
+		g.Go(func() error { return c.Run(gctx) })
+		ready = append(ready, c.Ready())
 	}
 	for _, ch := range ready {
 		select {
@@ -155,6 +167,9 @@ func startStack(t *testing.T, full bool) *stack {
 		if _, err := demo.SeedConsortia(sctx, st.Tender.Service, log); err != nil {
 			t.Fatalf("seed consortia: %v", err)
 		}
+		if _, err := demo.SeedCommissions(sctx, st.Commission.Service, st.Tender.Service, now, log); err != nil {
+			t.Fatalf("seed commissions: %v", err)
+		}
 	}
 
 	var users []gateway.User
@@ -173,7 +188,7 @@ func startStack(t *testing.T, full bool) *stack {
 		}
 	}
 	gw, err := gateway.New(ctx, gateway.Config{HTTPAddr: "127.0.0.1:0", BellPoll: time.Second,
-		Backends: map[string]string{"member": m.Addr(), "tender": tenderAddr, "notification": notificationAddr}}, deps)
+		Backends: map[string]string{"member": m.Addr(), "tender": tenderAddr, "notification": notificationAddr, "commission": commissionAddr}}, deps)
 	if err != nil {
 		t.Fatalf("gateway.New: %v", err)
 	}

@@ -188,16 +188,6 @@ func (s *Server) overview(r *http.Request) ([]clusterRow, error) {
 	return rows, nil
 }
 
-// overviewPage is the agency's cross-cluster overview.
-func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.overview(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "overview", "overview.title", homeData{Overview: rows})
-}
-
 // invitationsData lists a company's consortia.
 type invitationsData struct {
 	Org  string
