@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	commissionv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/commission/v1"
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	notificationv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/notification/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
@@ -88,13 +89,18 @@ func New(ctx context.Context, cfg Config, d Deps) (*Gateway, error) {
 	if d.Verifier == nil {
 		return nil, errors.New("gateway: no token verifier (set Deps.Verifier or Deps.Issuer)")
 	}
+	d.Verifier = auth.NewCache(d.Verifier, auth.DefaultCacheSize) // the session cookie comes with every page
 	for _, b := range api.Backends {
 		if cfg.Backends[b.Name] == "" {
 			return nil, fmt.Errorf("gateway: the %s service address is required", b.Name)
 		}
 	}
 	g := &Gateway{cfg: cfg, logger: d.Logger}
+	byAddr := map[string]*grpc.ClientConn{} // backends served at one address share one connection
 	dial := func(addr string) (*grpc.ClientConn, error) {
+		if cc, ok := byAddr[addr]; ok {
+			return cc, nil
+		}
 		cc, err := grpc.NewClient(addr,
 			grpc.WithTransportCredentials(insecure.NewCredentials()),
 			grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
@@ -104,6 +110,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: gRPC client for %s: %w", addr, err)
 		}
 		g.conns = append(g.conns, cc)
+		byAddr[addr] = cc
 		return cc, nil
 	}
 	conns := map[string]grpc.ClientConnInterface{}
@@ -148,7 +155,7 @@ func (g *Gateway) routes(ctx context.Context, d Deps, conns map[string]grpc.Clie
 		return nil, err
 	}
 	console, err := web.New(web.Config{SecureCookies: strings.HasPrefix(g.cfg.PublicURL, "https://"), BellPollSeconds: int(g.cfg.BellPoll / time.Second)}, web.Deps{
-		Member: memberv1.NewMemberServiceClient(conns["member"]), Tender: tenderv1.NewTenderServiceClient(conns["tender"]), Verifier: d.Verifier, Issuer: d.Issuer, Users: d.Users, Catalog: d.Catalog, Logger: d.Logger,
+		Member: memberv1.NewMemberServiceClient(conns["member"]), Tender: tenderv1.NewTenderServiceClient(conns["tender"]), Commission: commissionv1.NewCommissionServiceClient(conns["commission"]), Verifier: d.Verifier, Issuer: d.Issuer, Users: d.Users, Catalog: d.Catalog, Logger: d.Logger,
 		Notification: notificationv1.NewNotificationServiceClient(conns["notification"]), Mailbox: d.Mailbox,
 	})
 	if err != nil {

@@ -6,9 +6,11 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
 
+	commissionv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/commission/v1"
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	notificationv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/notification/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
+	commissiongw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/commission/v1"
 	membergw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/member/v1"
 	notificationgw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/notification/v1"
 	tendergw "github.com/consortia-dev/consortia/services/gateway/gen/consortia/tender/v1"
@@ -32,6 +34,9 @@ var Backends = []Backend{
 	}},
 	{Name: "tender", DefaultURL: "127.0.0.1:7102", Routes: func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
 		return tendergw.RegisterTenderServiceHandlerClient(ctx, mux, tenderv1.NewTenderServiceClient(cc))
+	}},
+	{Name: "commission", DefaultURL: "127.0.0.1:7103", Routes: func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
+		return commissiongw.RegisterCommissionServiceHandlerClient(ctx, mux, commissionv1.NewCommissionServiceClient(cc))
 	}},
 	{Name: "notification", DefaultURL: "127.0.0.1:7104", Routes: func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
 		return notificationgw.RegisterNotificationServiceHandlerClient(ctx, mux, notificationv1.NewNotificationServiceClient(cc))

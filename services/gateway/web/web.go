@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"sync"
 
+	commissionv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/commission/v1"
 	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	notificationv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/notification/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
@@ -50,6 +51,8 @@ type Deps struct {
 	Users    []User        // development users; listed only when Issuer is set
 	Catalog  *cpv.Catalog  // CPV labels and search; nil = codes only
 	Logger   *slog.Logger
+	// Commission is the commission service (commissions, cross-cluster report).
+	Commission commissionv1.CommissionServiceClient
 	// Notification is the notification service (bell, inbox, preferences,
 	// webhooks); nil hides them.
 	Notification notificationv1.NotificationServiceClient
@@ -124,6 +127,12 @@ func New(cfg Config, d Deps) (*Server, error) {
 	m.Handle("POST /profile/references", s.authed(s.addReference))
 	m.Handle("POST /profile/references/{rid}/remove", s.authed(s.removeReference))
 	m.Handle("GET /overview", s.authed(s.overviewPage))
+	m.Handle("GET /overview/export", s.authed(s.exportReport))
+	m.Handle("GET /commissions", s.authed(s.commissionsPage))
+	m.Handle("GET /commissions/export", s.authed(s.exportCommissions))
+	m.Handle("GET /commissions/{id}", s.authed(s.commissionPage))
+	m.Handle("POST /commissions/{id}/accept", s.authed(s.answerInvitation(true)))
+	m.Handle("POST /commissions/{id}/decline", s.authed(s.answerInvitation(false)))
 	m.Handle("GET /members", s.authed(s.membersPage))
 	m.Handle("POST /members/{org}/approve", s.authed(s.approveMembership))
 	m.Handle("POST /members/{org}/suspend", s.authed(s.suspendMembership))
