@@ -6,16 +6,51 @@
 // An aggregate's version is the stream sequence of its last event, which is what
 // JetStream compares the expected sequence against. Nothing is written anywhere
 // before JetStream acknowledges the event, so the log is the source of truth.
+//
+// # Loading
+//
+// Load folds an aggregate from an in-process cache of its decoded events: one
+// request (the subject's last sequence) tells whether the cache is current, and
+// only the events appended since are fetched. A stale cache is harmless: a
+// decision taken on it fails the expected-sequence check and is taken again.
+// Events handed to apply are shared with the cache and must not be modified.
+//
+// # Subjects
+//
+// Append and Load refuse a subject that is empty, has an empty token, or
+// contains a wildcard or whitespace (an InvalidArgument): an id that reached a
+// subject unchecked never writes to, or reads, more than one aggregate.
+//
+// # Idempotency keys
+//
+// Draft.MsgID (from MsgID) deduplicates retries; Draft.Fingerprint (from
+// Fingerprint) identifies the request the key was first used for. A key
+// presented again with a different fingerprint is refused with
+// ErrIdempotencyKeyReused (FailedPrecondition, HTTP 422) instead of being
+// answered as the earlier, different command.
+//
+// # Poison events
+//
+// An event of an aggregate that cannot be decoded, or that the caller's fold
+// rejects, is poison. Projections park it and move on (see Runner). The write
+// path refuses: Load returns a *PoisonError naming the subject, the sequence and
+// the cause (FailedPrecondition, type "poison_event"), for every command on that
+// aggregate, rather than deciding on a state that silently lacks an event. The
+// repair is an operator's: ListParked shows what projections parked, and Skip
+// appends a marker that makes Load (and projections) pass over that one event
+// from then on; the marker is itself an event, so the repair is in the log.
 package eventlog
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
@@ -42,6 +77,9 @@ const (
 	HeaderTime        = "Ce-Time"
 	HeaderActor       = "Ce-Actor"
 	HeaderContentType = "Content-Type"
+	// HeaderFingerprint carries Draft.Fingerprint: the request an idempotency
+	// key was first used for.
+	HeaderFingerprint = "Consortia-Request-Fingerprint"
 	contentType       = "application/protobuf"
 )
 
@@ -78,11 +116,19 @@ type StreamConfig struct {
 	Name string
 	// Subjects it captures, e.g. ["member.>"].
 	Subjects []string
-	// Replicas: 1 for the embedded default, 3 in production.
+	// Replicas: 1 for the embedded default, 3 in production. The PARKED stream
+	// gets the same.
 	Replicas int
 	// Duplicates is the deduplication window for Nats-Msg-Id (idempotency keys).
 	Duplicates time.Duration
+	// CacheEvents bounds the aggregate cache, in events (default
+	// DefaultCacheEvents; negative: no cache).
+	CacheEvents int
 }
+
+// DefaultCacheEvents bounds the aggregate cache: about 1 KiB per decoded event
+// with its headers, so some 50 MiB.
+const DefaultCacheEvents = 50_000
 
 // Log appends to and reads from one service's stream.
 type Log struct {
@@ -91,16 +137,21 @@ type Log struct {
 	stream jetstream.Stream
 	name   string
 	source string
+	cache  *cache
 }
 
-// Open creates or updates the stream (file storage) and returns a Log writing
-// events with the given CloudEvents source (e.g. "consortia/member").
+// Open creates or updates the stream (file storage) and the PARKED stream
+// (with the same replicas) and returns a Log writing events with the given
+// CloudEvents source (e.g. "consortia/member").
 func Open(ctx context.Context, js jetstream.JetStream, cfg StreamConfig, source string) (*Log, error) {
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = 1
 	}
 	if cfg.Duplicates <= 0 {
 		cfg.Duplicates = 24 * time.Hour
+	}
+	if cfg.CacheEvents == 0 {
+		cfg.CacheEvents = DefaultCacheEvents
 	}
 	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        cfg.Name,
@@ -117,7 +168,10 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg StreamConfig, source 
 	if err != nil {
 		return nil, fmt.Errorf("create or update stream %s: %w", cfg.Name, err)
 	}
-	return &Log{m: newInstruments(), js: js, stream: s, name: cfg.Name, source: source}, nil
+	if _, err := js.CreateOrUpdateStream(ctx, parkedConfig(cfg.Replicas)); err != nil {
+		return nil, fmt.Errorf("create or update stream %s: %w", ParkedStream, err)
+	}
+	return &Log{m: newInstruments(), js: js, stream: s, name: cfg.Name, source: source, cache: newCache(cfg.CacheEvents)}, nil
 }
 
 // Stream returns the stream name.
@@ -125,6 +179,14 @@ func (l *Log) Stream() string { return l.name }
 
 // JetStream returns the underlying JetStream context.
 func (l *Log) JetStream() jetstream.JetStream { return l.js }
+
+// Project returns a runner for p; an empty p.Stream means the log's stream.
+func (l *Log) Project(p Projection) *Runner {
+	if p.Stream == "" {
+		p.Stream = l.name
+	}
+	return NewRunner(l.js, p)
+}
 
 // Event is a stored event, decoded.
 type Event struct {
@@ -159,6 +221,10 @@ type Draft struct {
 	// empty when there is none (a fresh event id is used, so genuine retries of
 	// different commands are never dropped as duplicates).
 	MsgID string
+	// Fingerprint identifies the request behind MsgID (see Fingerprint): a
+	// duplicate with a different fingerprint is ErrIdempotencyKeyReused. Empty:
+	// not checked.
+	Fingerprint string
 	// Actor is who caused the event (a user subject or "system:<name>").
 	Actor string
 }
@@ -189,10 +255,83 @@ func MsgID(idempotencyKey string, scope ...string) string {
 	return hex.EncodeToString(h.Sum(nil))[:40]
 }
 
+// Fingerprint identifies a request for its idempotency key: who asked (the
+// principal's subject), what (the method), on which object, with which
+// arguments (encoded as JSON, so equal values give equal fingerprints). The
+// same key with another fingerprint is another command, not a retry.
+func Fingerprint(caller, method, object string, request ...any) string {
+	h := sha256.New()
+	for _, s := range []string{caller, method, object} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	for _, r := range request {
+		b, err := json.Marshal(r)
+		if err != nil {
+			b = fmt.Appendf(nil, "%#v", r)
+		}
+		h.Write(b)
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// ErrIdempotencyKeyReused is returned when an idempotency key comes back with
+// a different request than the one it was first used for. Errors carrying it
+// also carry a domainerr.PreconditionError (type "idempotency_key_reused"),
+// so they map to FailedPrecondition (HTTP 422), as payment APIs answer.
+var ErrIdempotencyKeyReused = errors.New("idempotency key reused for a different request")
+
+type keyReusedError struct {
+	subject string
+	seq     uint64
+}
+
+func (e *keyReusedError) Error() string {
+	return fmt.Sprintf("eventlog: %v: the key was used for event %d of %s by another request; use a new key for a new request", ErrIdempotencyKeyReused, e.seq, e.subject)
+}
+
+func (e *keyReusedError) Unwrap() []error {
+	return []error{ErrIdempotencyKeyReused, domainerr.Precondition("idempotency_key_reused", e.subject,
+		"the idempotency key was already used for a different request (event %d); send a new key for a new request", e.seq)}
+}
+
+// checkFingerprint refuses a duplicate whose stored fingerprint differs from
+// the request's. Events stored without one (older) are taken as retries.
+func checkFingerprint(h nats.Header, fingerprint, subject string, seq uint64) error {
+	if stored := h.Get(HeaderFingerprint); fingerprint != "" && stored != "" && stored != fingerprint {
+		return &keyReusedError{subject: subject, seq: seq}
+	}
+	return nil
+}
+
+// ValidSubject checks that subject names exactly one aggregate: not empty, no
+// empty token (a leading, trailing or double dot), no wildcard (* or >), no
+// whitespace or control character. Its error is a domainerr InvalidError.
+func ValidSubject(subject string) error {
+	why := ""
+	switch {
+	case subject == "":
+		why = "it is empty"
+	case strings.ContainsAny(subject, "*>"):
+		why = "it contains a wildcard (* or >)"
+	case strings.IndexFunc(subject, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		why = "it contains whitespace or a control character"
+	case strings.HasPrefix(subject, ".") || strings.HasSuffix(subject, ".") || strings.Contains(subject, ".."):
+		why = "it has an empty token"
+	default:
+		return nil
+	}
+	return fmt.Errorf("eventlog: %w", domainerr.Invalid("subject", "%q is not an aggregate subject: %s", subject, why))
+}
+
 // Append publishes one event and waits for JetStream's acknowledgement.
 func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
-	if d.Subject == "" || d.Event == nil {
-		return Appended{}, errors.New("eventlog: append needs a subject and an event")
+	if err := ValidSubject(d.Subject); err != nil {
+		return Appended{}, err
+	}
+	if d.Event == nil {
+		return Appended{}, errors.New("eventlog: append needs an event")
 	}
 	data, err := proto.Marshal(d.Event)
 	if err != nil {
@@ -216,6 +355,9 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 	if d.Actor != "" {
 		msg.Header.Set(HeaderActor, d.Actor)
 	}
+	if d.Fingerprint != "" {
+		msg.Header.Set(HeaderFingerprint, d.Fingerprint)
+	}
 	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(msg.Header))
 
 	msgID := d.MsgID
@@ -235,8 +377,11 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 			// idempotency key) arrives as a conflict: report it as the duplicate
 			// it is, like JetStream's own deduplication does.
 			if d.MsgID != "" {
-				if seq, lerr := l.appendedWith(ctx, d.Subject, d.MsgID); lerr == nil && seq != 0 {
-					return Appended{Sequence: seq, Duplicate: true, EventID: id, Time: now}, nil
+				if s, lerr := l.marked(ctx, d.Subject, d.MsgID); lerr == nil && s != nil {
+					if err := checkFingerprint(s.ev.Header, d.Fingerprint, d.Subject, s.ev.Sequence); err != nil {
+						return Appended{}, err
+					}
+					return Appended{Sequence: s.ev.Sequence, Duplicate: true, EventID: id, Time: now}, nil
 				}
 			}
 			l.m.conflicts.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name)))
@@ -244,9 +389,24 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 		}
 		return Appended{}, fmt.Errorf("eventlog: publish %s: %w", d.Subject, err)
 	}
-	if !ack.Duplicate {
-		l.m.appended.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name),
-			attribute.String("type", string(d.Event.ProtoReflect().Descriptor().Name()))))
+	if ack.Duplicate {
+		if d.Fingerprint != "" {
+			prev, err := l.stream.GetMsg(ctx, ack.Sequence)
+			if err != nil {
+				return Appended{}, fmt.Errorf("eventlog: read the event %d the key was used for: %w", ack.Sequence, err)
+			}
+			if err := checkFingerprint(prev.Header, d.Fingerprint, prev.Subject, ack.Sequence); err != nil {
+				return Appended{}, err
+			}
+		}
+		return Appended{Sequence: ack.Sequence, Duplicate: true, EventID: id, Time: now}, nil
+	}
+	l.m.appended.Add(ctx, 1, metric.WithAttributes(attribute.String("stream", l.name),
+		attribute.String("type", string(d.Event.ProtoReflect().Descriptor().Name()))))
+	if d.ExpectedVersion >= 0 {
+		// JetStream checked that nothing came between: the cached aggregate,
+		// if it is at the expected version, is now one event longer.
+		l.cache.appended(d.Subject, uint64(d.ExpectedVersion), l.stored(d.Subject, ack.Sequence, msg.Header, data))
 	}
 	return Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate, EventID: id, Time: now}, nil
 }
@@ -274,9 +434,10 @@ func (l *Log) Get(ctx context.Context, seq uint64) (Event, error) {
 }
 
 // Load replays an aggregate's events in order, calling apply for each, and
-// returns the aggregate's version (0 when it has no events).
+// returns the aggregate's version (0 when it has no events). An event that
+// cannot be decoded or applied stops it with a *PoisonError.
 func (l *Log) Load(ctx context.Context, subject string, apply func(Event) error) (uint64, error) {
-	version, _, err := l.LoadMarked(ctx, subject, "", apply)
+	version, _, err := l.LoadMark(ctx, subject, Mark{}, apply)
 	return version, err
 }
 
@@ -285,54 +446,122 @@ func (l *Log) Load(ctx context.Context, subject string, apply func(Event) error)
 // command retried with the same idempotency key was done already, and its
 // caller answers as the first time instead of deciding again.
 func (l *Log) LoadMarked(ctx context.Context, subject, msgID string, apply func(Event) error) (version, marked uint64, err error) {
-	version, err = l.scan(ctx, subject, func(raw *jetstream.RawStreamMsg) error {
-		if msgID != "" && raw.Header.Get(jetstream.MsgIDHeader) == msgID {
-			marked = raw.Sequence
-		}
-		ev, err := Decode(raw.Subject, raw.Sequence, raw.Header, raw.Data)
-		if err != nil {
-			return err
-		}
-		if err := apply(ev); err != nil {
-			return fmt.Errorf("apply %s@%d: %w", ev.Type, ev.Sequence, err)
-		}
-		return nil
-	})
+	return l.LoadMark(ctx, subject, Mark{MsgID: msgID}, apply)
+}
+
+// Mark identifies a command's event by its idempotency key: MsgID as given to
+// Draft.MsgID, and the request's Fingerprint.
+type Mark struct {
+	MsgID       string
+	Fingerprint string
+}
+
+// LoadMark is LoadMarked with the request's fingerprint: when the event
+// appended with m.MsgID was appended for a different request, it returns
+// ErrIdempotencyKeyReused.
+func (l *Log) LoadMark(ctx context.Context, subject string, m Mark, apply func(Event) error) (version, marked uint64, err error) {
+	evs, version, err := l.aggregate(ctx, subject)
 	if err != nil {
 		return 0, 0, err
+	}
+	if m.MsgID != "" {
+		if s := find(evs, m.MsgID); s != nil {
+			if err := checkFingerprint(s.ev.Header, m.Fingerprint, subject, s.ev.Sequence); err != nil {
+				return 0, 0, err
+			}
+			marked = s.ev.Sequence
+		}
+	}
+	for _, s := range evs {
+		if s.poison != nil {
+			return 0, 0, s.poisonError()
+		}
+		if err := apply(s.ev); err != nil {
+			return 0, 0, &PoisonError{Subject: subject, Sequence: s.ev.Sequence, Type: s.ev.Type, Err: err}
+		}
 	}
 	return version, marked, nil
 }
 
-// scan visits the stored messages of one subject in order and returns the
-// sequence of the last (0 when there are none).
-func (l *Log) scan(ctx context.Context, subject string, visit func(*jetstream.RawStreamMsg) error) (uint64, error) {
-	var last uint64
-	for {
-		raw, err := l.stream.GetMsg(ctx, last+1, jetstream.WithGetMsgSubject(subject))
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			return last, nil
-		}
-		if err != nil {
-			return 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
-		}
-		if err := visit(raw); err != nil {
-			return 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
-		}
-		last = raw.Sequence
-	}
+// History returns an aggregate's events (for audit trails), without skipped
+// events and markers.
+func (l *Log) History(ctx context.Context, subject string) ([]Event, error) {
+	var evs []Event
+	_, err := l.Load(ctx, subject, func(e Event) error { evs = append(evs, e); return nil })
+	return evs, err
 }
 
-// appendedWith returns the sequence of the subject's message carrying msgID, or 0.
-func (l *Log) appendedWith(ctx context.Context, subject, msgID string) (uint64, error) {
-	var seq uint64
-	_, err := l.scan(ctx, subject, func(raw *jetstream.RawStreamMsg) error {
-		if raw.Header.Get(jetstream.MsgIDHeader) == msgID {
-			seq = raw.Sequence
+// marked returns the subject's event appended with msgID, or nil.
+func (l *Log) marked(ctx context.Context, subject, msgID string) (*stored, error) {
+	evs, _, err := l.aggregate(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	return find(evs, msgID), nil
+}
+
+func find(evs []*stored, msgID string) *stored {
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].msgID == msgID {
+			return evs[i]
 		}
-		return nil
-	})
-	return seq, err
+	}
+	return nil
+}
+
+// aggregate returns the subject's events and its version: from the cache when
+// the subject's last sequence (one request) says it is current, else the
+// cached events plus the tail appended since.
+func (l *Log) aggregate(ctx context.Context, subject string) ([]*stored, uint64, error) {
+	if err := ValidSubject(subject); err != nil {
+		return nil, 0, err
+	}
+	last, err := l.stream.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		l.cache.drop(subject)
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
+	}
+	base, have := l.cache.get(subject)
+	if have == last.Sequence {
+		return base, have, nil
+	}
+	if have > last.Sequence {
+		base, have = nil, 0 // the stream was reset under us
+	}
+	var tail []*stored
+	for seq := have; seq < last.Sequence; {
+		raw := last
+		if seq+1 < last.Sequence {
+			raw, err = l.stream.GetMsg(ctx, seq+1, jetstream.WithGetMsgSubject(subject))
+			if err != nil {
+				return nil, 0, fmt.Errorf("eventlog: load %s: %w", subject, err)
+			}
+		}
+		tail = append(tail, l.stored(subject, raw.Sequence, raw.Header, raw.Data))
+		seq = raw.Sequence
+	}
+	return l.cache.extend(subject, have, base, tail, last.Sequence), last.Sequence, nil
+}
+
+// stored decodes one message for the cache.
+func (l *Log) stored(subject string, seq uint64, h nats.Header, data []byte) *stored {
+	s := &stored{}
+	if id := h.Get(jetstream.MsgIDHeader); id != h.Get(HeaderID) {
+		s.msgID = id // a caller's idempotency key, not the event's own id
+	}
+	if h.Get(HeaderType) == markerType {
+		s.skips = parseSkipped(h)
+		s.ev = Event{Subject: subject, Sequence: seq, Type: markerType, Header: h}
+		return s
+	}
+	s.ev, s.poison = Decode(subject, seq, h, data)
+	if s.poison != nil {
+		s.ev = Event{Subject: subject, Sequence: seq, Type: h.Get(HeaderType), Header: h}
+	}
+	return s
 }
 
 // Decode turns a stored message into an Event, resolving its protobuf type from
@@ -363,11 +592,4 @@ func Decode(subject string, seq uint64, h nats.Header, data []byte) (Event, erro
 		Data:     msg,
 		Header:   h,
 	}, nil
-}
-
-// History returns an aggregate's events (for audit trails).
-func (l *Log) History(ctx context.Context, subject string) ([]Event, error) {
-	var evs []Event
-	_, err := l.Load(ctx, subject, func(e Event) error { evs = append(evs, e); return nil })
-	return evs, err
 }

@@ -2,14 +2,12 @@ package eventlog_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -17,7 +15,6 @@ import (
 	oteltrace "go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
-	"github.com/consortia-dev/consortia/services/platform/domainerr"
 	"github.com/consortia-dev/consortia/services/platform/eventlog"
 	"github.com/consortia-dev/consortia/services/platform/natstest"
 )
@@ -29,146 +26,6 @@ func openLog(t *testing.T, js jetstream.JetStream) *eventlog.Log {
 		t.Fatal(err)
 	}
 	return l
-}
-
-func TestConcurrentAppendsAtSameVersion(t *testing.T) {
-	srv := natstest.Start(t)
-	l := openLog(t, srv.JS)
-	ctx := context.Background()
-	first, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.1", Event: wrapperspb.String("created"), ExpectedVersion: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	const writers = 8
-	var wg sync.WaitGroup
-	errs := make([]error, writers)
-	start := make(chan struct{})
-	for i := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			_, errs[i] = l.Append(ctx, eventlog.Draft{
-				Subject:         "test.agg.1",
-				Event:           wrapperspb.String("update " + strconv.Itoa(i)),
-				ExpectedVersion: int64(first.Sequence),
-			})
-		}()
-	}
-	close(start)
-	wg.Wait()
-
-	wins, conflicts := 0, 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case errors.Is(err, domainerr.ErrConflict):
-			conflicts++
-		default:
-			t.Fatalf("unexpected error: %v", err)
-		}
-	}
-	if wins != 1 || conflicts != writers-1 {
-		t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins, conflicts, writers-1)
-	}
-	var got []string
-	version, err := l.Load(ctx, "test.agg.1", func(e eventlog.Event) error {
-		got = append(got, e.Data.(*wrapperspb.StringValue).GetValue())
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0] != "created" {
-		t.Fatalf("events = %v, want created + one update", got)
-	}
-	if version <= first.Sequence {
-		t.Fatalf("version %d not past %d", version, first.Sequence)
-	}
-}
-
-func TestCreateTwiceAtVersionZeroConflicts(t *testing.T) {
-	srv := natstest.Start(t)
-	l := openLog(t, srv.JS)
-	ctx := context.Background()
-	if _, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.x", Event: wrapperspb.String("a")}); err != nil {
-		t.Fatal(err)
-	}
-	_, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.x", Event: wrapperspb.String("b")})
-	if !errors.Is(err, eventlog.ErrConflict) {
-		t.Fatalf("second create: err = %v, want conflict", err)
-	}
-}
-
-func TestIdempotencyKeyYieldsOneEvent(t *testing.T) {
-	srv := natstest.Start(t)
-	l := openLog(t, srv.JS)
-	ctx := context.Background()
-	id := eventlog.MsgID("key-123", "TestCreated")
-	// A create retried with the same key: the retry picks a new aggregate id
-	// (subject), so it is the Msg-Id that must catch it.
-	a, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.a", Event: wrapperspb.String("x"), MsgID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.b", Event: wrapperspb.String("x"), MsgID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Duplicate || !b.Duplicate || a.Sequence != b.Sequence {
-		t.Fatalf("first=%+v second=%+v: want second flagged duplicate of first", a, b)
-	}
-	info, err := srv.JS.Stream(ctx, "TEST")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _ := info.Info(ctx)
-	if st.State.Msgs != 1 {
-		t.Fatalf("stream holds %d events, want 1", st.State.Msgs)
-	}
-	ev, err := l.Get(ctx, b.Sequence)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ev.Subject != "test.agg.a" {
-		t.Fatalf("duplicate points at %q, want test.agg.a", ev.Subject)
-	}
-	// A different key is a different command and is not dropped.
-	c, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.c", Event: wrapperspb.String("x"), MsgID: eventlog.MsgID("key-124", "TestCreated")})
-	if err != nil || c.Duplicate {
-		t.Fatalf("other key: %+v, %v", c, err)
-	}
-}
-
-// A create retried on the same subject with the same key fails JetStream's
-// expected-sequence check before its deduplication; Append still reports it as
-// the duplicate of the stored event, and a different key stays a conflict.
-func TestRetriedCreateOnTheSameSubjectIsADuplicate(t *testing.T) {
-	srv := natstest.Start(t)
-	l := openLog(t, srv.JS)
-	ctx := context.Background()
-	id := eventlog.MsgID("register-acme", "Registered")
-	first, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.acme", Event: wrapperspb.String("x"), MsgID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.acme", Event: wrapperspb.String("y"), ExpectedVersion: int64(first.Sequence)}); err != nil {
-		t.Fatal(err)
-	}
-	again, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.acme", Event: wrapperspb.String("x"), MsgID: id})
-	if err != nil || !again.Duplicate || again.Sequence != first.Sequence {
-		t.Fatalf("retry = %+v, %v; want a duplicate of sequence %d", again, err, first.Sequence)
-	}
-	_, err = l.Append(ctx, eventlog.Draft{Subject: "test.agg.acme", Event: wrapperspb.String("x"), MsgID: eventlog.MsgID("other", "Registered")})
-	if !errors.Is(err, eventlog.ErrConflict) {
-		t.Fatalf("another key: err = %v, want conflict", err)
-	}
-	_, marked, err := l.LoadMarked(ctx, "test.agg.acme", id, func(eventlog.Event) error { return nil })
-	if err != nil || marked != first.Sequence {
-		t.Fatalf("LoadMarked = %d, %v; want %d", marked, err, first.Sequence)
-	}
 }
 
 func TestEventHeaders(t *testing.T) {
@@ -190,23 +47,30 @@ func TestEventHeaders(t *testing.T) {
 }
 
 // memoryModel is a minimal idempotent read model: the ordered list of values.
+// With buffered set it keeps applied values aside until Flush (a persistent
+// store writing once per batch).
 type memoryModel struct {
-	mu     sync.Mutex
-	seq    uint64
-	values []string
-	// poison makes Apply fail permanently for this value.
-	poison string
+	mu       sync.Mutex
+	seq      uint64
+	values   []string
+	applied  int // Apply calls that changed the model
+	buffered bool
+	pending  []string
+	pendSeq  uint64
+	flushes  int
 }
 
 func (m *memoryModel) Apply(_ context.Context, ev eventlog.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if ev.Sequence <= m.seq {
+	if ev.Sequence <= max(m.seq, m.pendSeq) {
 		return nil
 	}
 	v := ev.Data.(*wrapperspb.StringValue).GetValue()
-	if m.poison != "" && v == m.poison {
-		return eventlog.Permanent(fmt.Errorf("value %q is poison", v))
+	m.applied++
+	if m.buffered {
+		m.pending, m.pendSeq = append(m.pending, v), ev.Sequence
+		return nil
 	}
 	m.values = append(m.values, v)
 	m.seq = ev.Sequence
@@ -225,177 +89,237 @@ func (m *memoryModel) snapshot() []string {
 	return append([]string(nil), m.values...)
 }
 
-func runProjection(t *testing.T, ctx context.Context, js jetstream.JetStream, name string, h eventlog.Handler) (*eventlog.Runner, func()) {
+// bufferedModel implements eventlog.Flusher.
+type bufferedModel struct{ memoryModel }
+
+func (m *bufferedModel) Flush(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.flushes++
+	m.values = append(m.values, m.pending...)
+	if m.pendSeq > m.seq {
+		m.seq = m.pendSeq
+	}
+	m.pending = nil
+	return nil
+}
+
+// runProjection runs p on the TEST stream until the returned stop is called
+// (or the test ends).
+func runProjection(t *testing.T, js jetstream.JetStream, p eventlog.Projection) (*eventlog.Runner, func()) {
 	t.Helper()
-	r := eventlog.NewRunner(js, eventlog.Projection{Name: name, Stream: "TEST", Handler: h, RetryDelay: 10 * time.Millisecond})
-	ctx, cancel := context.WithCancel(ctx)
+	p.Stream = "TEST"
+	if p.RetryDelay == 0 {
+		p.RetryDelay = 10 * time.Millisecond
+	}
+	r := eventlog.NewRunner(js, p)
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
-	return r, func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run: %v", err)
+			}
+		})
 	}
+	t.Cleanup(stop)
+	return r, stop
 }
 
-func TestProjectionRestartedMidStreamMatchesUninterrupted(t *testing.T) {
-	srv := natstest.Start(t)
-	l := openLog(t, srv.JS)
-	ctx := context.Background()
-	const n = 300
+func appendValues(t *testing.T, l *eventlog.Log, from, to int) (last uint64) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		a, err := l.Append(t.Context(), eventlog.Draft{Subject: "test.agg." + strconv.Itoa(i%5), Event: wrapperspb.String("v" + strconv.Itoa(i)), ExpectedVersion: eventlog.AnyVersion})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = a.Sequence
+	}
+	return last
+}
+
+// appendConcurrently appends n events from 8 writers (the server batches
+// their fsyncs) and returns the last sequence.
+func appendConcurrently(t *testing.T, l *eventlog.Log, n int) uint64 {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
 	var last uint64
-	for i := range n {
-		a, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg." + strconv.Itoa(i%7), Event: wrapperspb.String("v" + strconv.Itoa(i)), ExpectedVersion: eventlog.AnyVersion})
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = a.Sequence
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < n; i += 8 {
+				a, err := l.Append(t.Context(), eventlog.Draft{Subject: "test.agg." + strconv.Itoa(w), Event: wrapperspb.String("v" + strconv.Itoa(i)), ExpectedVersion: eventlog.AnyVersion})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				last = max(last, a.Sequence)
+				mu.Unlock()
+			}
+		})
 	}
-
-	steady := &memoryModel{}
-	r1, stop1 := runProjection(t, ctx, srv.JS, "steady", steady)
-	if err := waitCtx(r1, last); err != nil {
-		t.Fatal(err)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
 	}
-	stop1()
-
-	interrupted := &memoryModel{}
-	r2, stop2 := runProjection(t, ctx, srv.JS, "interrupted", interrupted)
-	if err := waitCtx(r2, n/3); err != nil {
-		t.Fatal(err)
-	}
-	stop2()
-	mid := len(interrupted.snapshot())
-	if mid == 0 || mid == n {
-		t.Logf("stopped at %d of %d events", mid, n)
-	}
-	// More events arrive while it is down.
-	for i := n; i < n+50; i++ {
-		a, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.9", Event: wrapperspb.String("v" + strconv.Itoa(i)), ExpectedVersion: eventlog.AnyVersion})
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = a.Sequence
-	}
-	r3, stop3 := runProjection(t, ctx, srv.JS, "interrupted", interrupted)
-	defer stop3()
-	if err := waitCtx(r3, last); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-r3.Ready():
-	case <-t.Context().Done():
-		t.Fatal("restarted projection never became ready")
-	}
-
-	r4, stop4 := runProjection(t, ctx, srv.JS, "steady", steady)
-	defer stop4()
-	if err := waitCtx(r4, last); err != nil {
-		t.Fatal(err)
-	}
-	got, want := interrupted.snapshot(), steady.snapshot()
-	if len(want) != n+50 {
-		t.Fatalf("steady projection has %d values, want %d", len(want), n+50)
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("restarted projection differs:\n got %d values\nwant %d values", len(got), len(want))
-	}
+	return last
 }
 
-func TestPoisonEventIsParkedAndLaterEventsApply(t *testing.T) {
-	srv := natstest.Start(t)
-	l := openLog(t, srv.JS)
-	ctx := context.Background()
-	for _, v := range []string{"a", "bad", "b"} {
-		if _, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.p", Event: wrapperspb.String(v), ExpectedVersion: eventlog.AnyVersion}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// An undecodable event (unknown type) is poison too.
-	m := nats.NewMsg("test.agg.p")
-	m.Header.Set(eventlog.HeaderType, "consortia.unknown.v1.Nope")
-	m.Data = []byte{0xff}
-	if _, err := srv.JS.PublishMsg(ctx, m); err != nil {
-		t.Fatal(err)
-	}
-	a, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg.p", Event: wrapperspb.String("c"), ExpectedVersion: eventlog.AnyVersion})
+func consumerNames(t *testing.T, js jetstream.JetStream) []string {
+	t.Helper()
+	s, err := js.Stream(t.Context(), "TEST")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var names []string
+	l := s.ConsumerNames(t.Context())
+	for n := range l.Name() {
+		names = append(names, n)
+	}
+	if err := l.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
 
-	model := &memoryModel{poison: "bad"}
-	r, stop := runProjection(t, ctx, srv.JS, "poisoned", model)
-	defer stop()
-	if err := waitCtx(r, a.Sequence); err != nil {
-		t.Fatal(err)
-	}
-	if got := fmt.Sprint(model.snapshot()); got != "[a b c]" {
-		t.Fatalf("applied %s, want [a b c]", got)
-	}
-	parked, err := srv.JS.Stream(ctx, eventlog.ParkedStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reasons []string
-	for seq := uint64(1); seq <= 2; seq++ {
-		pm, err := parked.GetMsg(ctx, seq)
-		if err != nil {
-			t.Fatalf("parked event %d: %v", seq, err)
+// A memory read model rebuilds from an ordered consumer: nothing named after
+// the projection (or the instance) exists on the server, during or after.
+func TestMemoryProjectionLeavesNoConsumerBehind(t *testing.T) {
+	srv := natstest.Start(t)
+	l := openLog(t, srv.JS)
+	last := appendValues(t, l, 0, 100)
+	for restart := range 3 {
+		m := &memoryModel{}
+		r, stop := runProjection(t, srv.JS, eventlog.Projection{Name: "tender-readmodel-pod-7", Handler: m})
+		<-r.Ready()
+		if err := r.WaitFor(t.Context(), last); err != nil {
+			t.Fatal(err)
 		}
-		reasons = append(reasons, pm.Header.Get(eventlog.HeaderParkedReason))
-		if pm.Header.Get(eventlog.HeaderParkedSubject) != "test.agg.p" {
-			t.Fatalf("parked subject = %q", pm.Header.Get(eventlog.HeaderParkedSubject))
+		for _, n := range consumerNames(t, srv.JS) {
+			if strings.Contains(n, "readmodel") || strings.Contains(n, "pod-7") {
+				t.Fatalf("restart %d: consumer %q is named after the projection", restart, n)
+			}
 		}
-	}
-	if want := `value "bad" is poison`; reasons[0] != want {
-		t.Fatalf("first parked reason %q, want %q", reasons[0], want)
-	}
-	if reasons[1] == "" {
-		t.Fatal("undecodable event parked without a reason")
+		stop()
+		if names := consumerNames(t, srv.JS); len(names) != 0 {
+			t.Fatalf("restart %d: consumers left behind: %v", restart, names)
+		}
+		if got := len(m.snapshot()); got != 100 {
+			t.Fatalf("restart %d: rebuilt %d of 100 events", restart, got)
+		}
 	}
 }
 
-func TestLoadReplaysOneAggregateInOrder(t *testing.T) {
+// A persistent read model keeps a durable consumer (with an inactive
+// threshold) and, restarted, applies only what was appended since it stopped.
+func TestDurableProjectionResumesFromItsCheckpoint(t *testing.T) {
 	srv := natstest.Start(t)
 	l := openLog(t, srv.JS)
-	ctx := context.Background()
-	var version int64
+	last := appendValues(t, l, 0, 300)
+	m := &memoryModel{}
+	p := eventlog.Projection{Name: "tender-readmodel-pod-1", Handler: m, Durable: true, InactiveThreshold: time.Hour}
+	r, stop := runProjection(t, srv.JS, p)
+	if err := r.WaitFor(t.Context(), last); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	cons, err := srv.JS.Consumer(t.Context(), "TEST", p.Name)
+	if err != nil {
+		t.Fatalf("durable consumer: %v", err)
+	}
+	info := cons.CachedInfo()
+	if info.Config.InactiveThreshold != time.Hour || info.Config.AckPolicy != jetstream.AckAllPolicy {
+		t.Fatalf("consumer config %+v", info.Config)
+	}
+	created := info.Created
+
+	last = appendValues(t, l, 300, 340)
+	m.mu.Lock()
+	m.applied = 0
+	m.mu.Unlock()
+	r, stop = runProjection(t, srv.JS, p)
+	<-r.Ready()
+	if err := r.WaitFor(t.Context(), last); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if m.applied != 40 || len(m.snapshot()) != 340 {
+		t.Fatalf("after restart applied %d events (model holds %d), want the 40 appended since", m.applied, len(m.snapshot()))
+	}
+	cons, err = srv.JS.Consumer(t.Context(), "TEST", p.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cons.CachedInfo().Created.Equal(created) {
+		t.Fatalf("the durable consumer was recreated although it agreed with the checkpoint")
+	}
+
+	// A store that lost its last writes (restored from a backup): the
+	// consumer is ahead of the checkpoint, so it is recreated there and the
+	// lost events are applied again.
+	m.mu.Lock()
+	m.seq, m.values, m.applied = 200, m.values[:200], 0
+	m.mu.Unlock()
+	r, _ = runProjection(t, srv.JS, p)
+	if err := r.WaitFor(t.Context(), last); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.snapshot(); len(got) != 340 || got[339] != "v339" || m.applied != 140 {
+		t.Fatalf("after the store went back: %d values, %d applied", len(got), m.applied)
+	}
+}
+
+// A handler that buffers is flushed per batch, not per event, and WaitFor
+// releases a write only once its batch is flushed.
+func TestBatchesAreFlushedBeforeWaitForReturns(t *testing.T) {
+	srv := natstest.Start(t)
+	l := openLog(t, srv.JS)
+	last := appendConcurrently(t, l, 1000)
+	m := &bufferedModel{memoryModel{buffered: true}}
+	r, _ := runProjection(t, srv.JS, eventlog.Projection{Name: "buffered", Handler: m, Durable: true})
+	if err := r.WaitFor(t.Context(), last); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(m.snapshot()); got != 1000 {
+		t.Fatalf("WaitFor returned with %d of 1000 values flushed", got)
+	}
+	m.mu.Lock()
+	flushes := m.flushes
+	m.mu.Unlock()
+	if flushes >= 1000 || flushes == 0 {
+		t.Fatalf("%d flushes for 1000 events, want batches", flushes)
+	}
+	t.Logf("1000 events in %d batches", flushes)
+	// Read-your-writes one at a time still works.
 	for i := range 5 {
-		for _, agg := range []string{"x", "y"} {
-			exp := eventlog.AnyVersion
-			if agg == "x" {
-				exp = version
-			}
-			a, err := l.Append(ctx, eventlog.Draft{Subject: "test.agg." + agg, Event: wrapperspb.String(agg + strconv.Itoa(i)), ExpectedVersion: exp})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if agg == "x" {
-				version = int64(a.Sequence)
-			}
+		a, err := l.Append(t.Context(), eventlog.Draft{Subject: "test.agg.ryw", Event: wrapperspb.String("w" + strconv.Itoa(i)), ExpectedVersion: eventlog.AnyVersion})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	var got []string
-	v, err := l.Load(ctx, "test.agg.x", func(e eventlog.Event) error {
-		got = append(got, e.Data.(*wrapperspb.StringValue).GetValue())
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(got) != "[x0 x1 x2 x3 x4]" || int64(v) != version {
-		t.Fatalf("load = %v @%d, want [x0..x4] @%d", got, v, version)
-	}
-	v, err = l.Load(ctx, "test.agg.none", func(eventlog.Event) error { return errors.New("must not be called") })
-	if err != nil || v != 0 {
-		t.Fatalf("empty aggregate: %d, %v", v, err)
+		if err := r.WaitFor(t.Context(), a.Sequence); err != nil {
+			t.Fatal(err)
+		}
+		if got := m.snapshot(); got[len(got)-1] != "w"+strconv.Itoa(i) {
+			t.Fatalf("WaitFor(%d) returned before the write was visible", a.Sequence)
+		}
 	}
 }
 
-// waitCtx waits without a wall clock of its own: the test's timeout bounds it.
-func waitCtx(r *eventlog.Runner, seq uint64) error {
-	return r.WaitFor(context.Background(), seq)
+// Open creates the PARKED stream with the service stream's replicas.
+func TestOpenCreatesParkedStreamWithTheStreamReplicas(t *testing.T) {
+	srv := natstest.Start(t)
+	openLog(t, srv.JS)
+	s, err := srv.JS.Stream(t.Context(), eventlog.ParkedStream)
+	if err != nil {
+		t.Fatalf("PARKED stream after Open: %v", err)
+	}
+	if r := s.CachedInfo().Config.Replicas; r != 1 {
+		t.Fatalf("PARKED replicas %d, want the stream's 1", r)
+	}
 }
 
 func TestTraceContextCrossesNATS(t *testing.T) {
