@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -64,7 +65,23 @@ func New(log EventLog, st store.Store, proj Projector, codes domain.Codes, membe
 	return &Service{log: log, store: st, proj: proj, codes: codes, members: members, logger: logger, now: time.Now}
 }
 
-const maxRetries = 8
+// maxRetries bounds how often a command is decided again after a concurrent
+// write; with retryPause between attempts, many writers on one aggregate all
+// get through (loads are cheap, so they would otherwise collide in lockstep).
+const maxRetries = 32
+
+// retryPause waits a random moment, growing with the attempt (up to 32ms),
+// before a command is decided again, so contending writers spread out.
+func retryPause(ctx context.Context, attempt int) error {
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(time.Millisecond << min(attempt, 5)))))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // Store exposes the read model (for the demo seeder and tests).
 func (s *Service) Store() store.Store { return s.store }
@@ -231,6 +248,9 @@ func (s *Service) updateTender(ctx context.Context, id, key string, authz func(*
 		}
 		_, err = s.append(ctx, subject, e, int64(t.Version), msgID)
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
+			if err := retryPause(ctx, attempt); err != nil {
+				return t, err
+			}
 			continue
 		}
 		if err != nil {
@@ -495,8 +515,9 @@ func (s *Service) updateConsortium(ctx context.Context, id, key string, decide f
 		}
 		_, err = s.append(ctx, subject, e, int64(c.Version), msgID)
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
-			// Back off a little, growing, so many concurrent writers converge.
-			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
+			if err := retryPause(ctx, attempt); err != nil {
+				return c, err
+			}
 			continue
 		}
 		if err != nil {
