@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/consortia-dev/consortia/services/tender/matching"
+	"github.com/consortia-dev/consortia/services/tender/matching/benchgen"
 )
 
 // oracleMaxN is the largest pool the brute force runs on.
@@ -90,8 +91,8 @@ func parseFlags(args []string) (config, error) {
 		return config{}, fmt.Errorf("-ks: %w", err)
 	}
 	for _, m := range cfg.ms {
-		if m < 2 || m > len(vocabulary)+1 {
-			return config{}, fmt.Errorf("-ms: %d is outside 2..%d", m, len(vocabulary)+1)
+		if m < 2 || m > len(benchgen.Vocabulary)+1 {
+			return config{}, fmt.Errorf("-ms: %d is outside 2..%d", m, len(benchgen.Vocabulary)+1)
 		}
 	}
 	if cfg.runs < 1 || cfg.topK < 1 {
@@ -140,14 +141,14 @@ func run(cfg config, out, progress io.Writer) error {
 	loadBefore := loadAverage()
 	cells := make(map[cellKey]*cell)
 	oracles := make(map[[2]int]*oracleCell)
-	shared := clusters
+	shared := benchgen.Clusters
 	for _, n := range cfg.sizes {
 		for r := range cfg.runs {
 			poolSeed := cfg.seed*1_000_003 + uint64(r)
-			pool := genPool(poolSeed, n)
+			pool := benchgen.Pool(poolSeed, n)
 			runtime.GC() // the generator's garbage is not the engine's cost
 			for _, m := range cfg.ms {
-				req := genTender(cfg.seed*7_919+uint64(r), m)
+				req := benchgen.Tender(cfg.seed*7_919+uint64(r), m)
 				for _, k := range cfg.ks {
 					key := cellKey{n, m, k}
 					c := cells[key]

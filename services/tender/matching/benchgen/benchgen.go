@@ -1,4 +1,7 @@
-package main
+// Package benchgen generates the seeded matching instances the benchmarks
+// share (cmd/bench-match, the consortia bench-e2e program): pools of demo
+// software SMEs and tenders with m requirements.
+package benchgen
 
 import (
 	"fmt"
@@ -13,18 +16,18 @@ import (
 // deadline is the deadline of every generated tender; the solvency window is 2024–2026.
 var deadline = time.Date(2027, 3, 15, 14, 0, 0, 0, time.UTC)
 
-// vocabulary is the controlled capability vocabulary, most popular first: the
+// Vocabulary is the controlled capability Vocabulary, most popular first: the
 // i-th is declared with weight 1/(i+1)^0.9 (Zipf-like), so "software-development"
 // is common and "quantum" rare, as in an ICT cluster.
-var vocabulary = []string{
+var Vocabulary = []string{
 	"software-development", "web", "cloud", "data-analytics", "cybersecurity", "mobile", "erp", "devops",
 	"ai", "networks", "e-government", "testing-qa", "ux-design", "document-management", "iot",
 	"gis", "helpdesk", "e-learning", "e-health", "connectivity", "5g", "accessibility", "payments",
 	"computer-vision", "nlp", "blockchain", "digital-twins", "robotics", "hpc", "quantum",
 }
 
-// clusters are the clusters of the region; every tender is shared with all of them.
-var clusters = []string{"ict-cantabria", "industry-4-0", "health-tech", "culture-digital", "edu-tech", "agro-tech"}
+// Clusters are the clusters of the region; every tender is shared with all of them.
+var Clusters = []string{"ict-cantabria", "industry-4-0", "health-tech", "culture-digital", "edu-tech", "agro-tech"}
 
 // referenceCPVs are the CPV codes of past contracts: mostly IT services, some
 // software packages and other services (which are not similar to IT services).
@@ -58,7 +61,7 @@ func (s sampler) draw(rng *rand.Rand) int {
 
 // distinct draws k distinct indices (k ≤ n) by rejection, which is fast for k ≪ n.
 func (s sampler) distinct(rng *rand.Rand, k int) []int {
-	var seen uint64 // the vocabulary has fewer than 64 entries
+	var seen uint64 // the Vocabulary has fewer than 64 entries
 	out := make([]int, 0, k)
 	for len(out) < k {
 		i := s.draw(rng)
@@ -79,12 +82,12 @@ func logNormal(rng *rand.Rand, median, sigma float64) float64 {
 func euros(v float64) int64 { return int64(math.Round(v)) * 100 }
 
 // companySampler is shared by all generated pools.
-var companySampler = newSampler(len(vocabulary), 0.9)
+var companySampler = newSampler(len(Vocabulary), 0.9)
 
-// genPool generates n companies: 10–25-person software SMEs with log-normal
+// Pool generates n companies: 10–25-person software SMEs with log-normal
 // turnover (median 1 M€), 2–14 Zipf-popular capabilities, a few certificates
 // (some expired by the deadline) and 1–8 references.
-func genPool(seed uint64, n int) []eligibility.Company {
+func Pool(seed uint64, n int) []eligibility.Company {
 	rng := rand.New(rand.NewPCG(seed, uint64(n)))
 	pool := make([]eligibility.Company, n)
 	for i := range pool {
@@ -92,13 +95,13 @@ func genPool(seed uint64, n int) []eligibility.Company {
 		c.ID = fmt.Sprintf("B%08d", i)
 		c.Name = fmt.Sprintf("Demo company %d", i)
 		c.Active = rng.IntN(100) < 98
-		c.Clusters = []string{clusters[rng.IntN(len(clusters))]}
+		c.Clusters = []string{Clusters[rng.IntN(len(Clusters))]}
 		if rng.IntN(100) < 15 {
-			c.Clusters = append(c.Clusters, clusters[rng.IntN(len(clusters))])
+			c.Clusters = append(c.Clusters, Clusters[rng.IntN(len(Clusters))])
 		}
 		ncap := min(14, max(2, int(logNormal(rng, 6, 0.45))))
 		for _, v := range companySampler.distinct(rng, ncap) {
-			c.Capabilities = append(c.Capabilities, vocabulary[v])
+			c.Capabilities = append(c.Capabilities, Vocabulary[v])
 		}
 		base := logNormal(rng, 1_000_000, 0.9)
 		for y := 2023; y <= 2026; y++ {
@@ -146,13 +149,13 @@ func genCertificates(rng *rand.Rand) []eligibility.Certification {
 
 // tenderSampler draws required capabilities with a flatter popularity than
 // companies declare them, so tenders also ask for rarer capabilities.
-var tenderSampler = newSampler(len(vocabulary), 0.5)
+var tenderSampler = newSampler(len(Vocabulary), 0.5)
 
-// genTender generates a tender with m requirements: 1–3 certifications (ENS
+// Tender generates a tender with m requirements: 1–3 certifications (ENS
 // media or alta, then ISO 27001, ISO 9001) and m minus those capabilities; an
 // estimated value of median 2.5 M€ over 12–48 months, so the economic and
 // technical thresholds are above what most single companies reach.
-func genTender(seed uint64, m int) eligibility.Requirements {
+func Tender(seed uint64, m int) eligibility.Requirements {
 	rng := rand.New(rand.NewPCG(seed, uint64(1000+m)))
 	certs := []eligibility.CertificationRequirement{{Kind: "ENS", Level: eligibility.LevelMedia}}
 	if rng.IntN(100) < 30 {
@@ -179,7 +182,7 @@ func genTender(seed uint64, m int) eligibility.Requirements {
 		req.Technical.CPVs = req.Technical.CPVs[:1]
 	}
 	for _, v := range tenderSampler.distinct(rng, m-len(certs)) {
-		req.Capabilities = append(req.Capabilities, vocabulary[v])
+		req.Capabilities = append(req.Capabilities, Vocabulary[v])
 	}
 	return req
 }
