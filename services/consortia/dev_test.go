@@ -47,6 +47,7 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 		// Every other listener on a free port too, so parallel runs don't clash.
 		"CONSORTIA_TENDER_LISTEN_ADDR=" + tenderAddr,
 		fmt.Sprintf("CONSORTIA_HTTP_LISTEN_ADDR=127.0.0.1:%d", freePort(t)),
+		fmt.Sprintf("CONSORTIA_NOTIFICATION_LISTEN_ADDR=127.0.0.1:%d", freePort(t)),
 	}
 
 	first := startDev(t, bin, state, env)
