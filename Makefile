@@ -77,6 +77,10 @@ bench: ## Go benchmarks of every module (event log, domain).
 bench-match: ## Matching-engine benchmark with brute-force oracle (prints a table).
 	cd services/tender && go run ./cmd/bench-match $(BENCH_ARGS)
 
+.PHONY: bench-e2e
+bench-e2e: ## The stack at scale against same-run baselines, issue 12's table (BENCH_ARGS=-quick: 1-2 min).
+	cd services/consortia && go run ./cmd/bench-e2e $(BENCH_ARGS)
+
 .PHONY: tools
 tools: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc $(BIN)/protoc-gen-grpc-gateway $(BIN)/protoc-gen-openapiv2 ## Install pinned code generators into .bin/.
 
