@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,8 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
@@ -36,13 +35,13 @@ import (
 // every write, the member and tender services on loopback gRPC ports and the
 // gateway on a loopback HTTP port; plus the clients the bench drives them with.
 type stack struct {
-	dir    string
-	ns     *server.Server
-	nc     *nats.Conn
-	js     jetstream.JetStream
-	issuer *auth.Issuer
-	lists  codes.Lists
-	log    *slog.Logger
+	dir      string
+	stopNATS func()
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	issuer   *auth.Issuer
+	lists    codes.Lists
+	log      *slog.Logger
 
 	member  *member.Member
 	tender  *tender.Tender
@@ -84,11 +83,12 @@ func startStack(ctx context.Context, log *slog.Logger) (*stack, error) {
 			st.close()
 		}
 	}()
-	st.ns, err = natsembed.Start(natsembed.Config{StoreDir: filepath.Join(dir, "nats"), Port: -1, SyncAlways: true})
+	ns, err := natsembed.Start(natsembed.Config{StoreDir: filepath.Join(dir, "nats"), Port: -1, SyncAlways: true})
 	if err != nil {
 		return nil, err
 	}
-	if st.nc, err = nats.Connect(st.ns.ClientURL(), nats.Name("bench-e2e")); err != nil {
+	st.stopNATS = func() { ns.Shutdown(); ns.WaitForShutdown() }
+	if st.nc, err = nats.Connect(ns.ClientURL(), nats.Name("bench-e2e")); err != nil {
 		return nil, err
 	}
 	if st.js, err = jetstream.New(st.nc); err != nil {
@@ -200,12 +200,11 @@ func (st *stack) close() {
 	if st.nc != nil {
 		st.nc.Close()
 	}
-	if st.ns != nil {
-		st.ns.Shutdown()
-		st.ns.WaitForShutdown()
+	if st.stopNATS != nil {
+		st.stopNATS()
 	}
 	_ = os.RemoveAll(st.dir)
 }
 
-// uniqueName is a fresh name for a stream or subject token.
-func uniqueName() string { return uuid.NewString()[:8] }
+// uniqueName is a fresh subject token.
+func uniqueName() string { return rand.Text()[:10] }
