@@ -48,6 +48,7 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 		"CONSORTIA_TENDER_LISTEN_ADDR=" + tenderAddr,
 		fmt.Sprintf("CONSORTIA_HTTP_LISTEN_ADDR=127.0.0.1:%d", freePort(t)),
 		fmt.Sprintf("CONSORTIA_NOTIFICATION_LISTEN_ADDR=127.0.0.1:%d", freePort(t)),
+		fmt.Sprintf("CONSORTIA_COMMISSION_LISTEN_ADDR=127.0.0.1:%d", freePort(t)),
 	}
 
 	first := startDev(t, bin, state, env)
@@ -150,13 +151,13 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 		}
 		return string(out)
 	}
-	if out := importFeed(); !strings.Contains(out, "2 new, 0 updated, 1 unchanged") {
+	if out := importFeed(); !strings.Contains(out, "2 new, 0 updated, 0 unchanged, 0 tombstoned, 1 filtered out (1 of them withdrawn at the source") {
 		t.Errorf("first import: %q", out)
 	}
 	if out := importFeed(); !strings.Contains(out, "nothing new since the last run") {
 		t.Errorf("second import: %q", out)
 	}
-	if out := importFeed("--no-checkpoint"); !strings.Contains(out, "0 new, 0 updated, 3 unchanged") {
+	if out := importFeed("--no-checkpoint"); !strings.Contains(out, "0 new, 0 updated, 2 unchanged, 0 tombstoned, 1 filtered out") {
 		t.Errorf("import without checkpoint: %q", out)
 	}
 }
