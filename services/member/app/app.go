@@ -31,7 +31,7 @@ type Projector interface {
 type EventLog interface {
 	Append(ctx context.Context, d eventlog.Draft) (eventlog.Appended, error)
 	Get(ctx context.Context, seq uint64) (eventlog.Event, error)
-	LoadMarked(ctx context.Context, subject, msgID string, apply func(eventlog.Event) error) (version, marked uint64, err error)
+	LoadMark(ctx context.Context, subject string, m eventlog.Mark, apply func(eventlog.Event) error) (version, marked uint64, err error)
 }
 
 // Service is the member application service.
@@ -113,13 +113,13 @@ func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 }
 
 // append writes one event and waits until the read model has it.
-func (s *Service) append(ctx context.Context, subject string, e domain.Event, expected int64, msgID string) (eventlog.Appended, error) {
+func (s *Service) append(ctx context.Context, subject string, e domain.Event, expected int64, m eventlog.Mark) (eventlog.Appended, error) {
 	msg, err := convert.Event(e)
 	if err != nil {
 		return eventlog.Appended{}, err
 	}
 	res, err := s.log.Append(ctx, eventlog.Draft{
-		Subject: subject, Event: msg, ExpectedVersion: expected, MsgID: msgID,
+		Subject: subject, Event: msg, ExpectedVersion: expected, MsgID: m.MsgID, Fingerprint: m.Fingerprint,
 		Actor: auth.FromContext(ctx).Actor(),
 	})
 	if err != nil {
@@ -132,15 +132,16 @@ func (s *Service) append(ctx context.Context, subject string, e domain.Event, ex
 }
 
 func (s *Service) loadOrganization(ctx context.Context, id string) (domain.Organization, error) {
-	o, _, err := s.loadOrganizationSeeing(ctx, id, "")
+	o, _, err := s.loadOrganizationSeeing(ctx, id, eventlog.Mark{})
 	return o, err
 }
 
 // loadOrganizationSeeing also returns the sequence of the event appended with
-// msgID, if any: the command being retried was done already.
-func (s *Service) loadOrganizationSeeing(ctx context.Context, id, msgID string) (domain.Organization, uint64, error) {
+// m's message id, if any: the command being retried was done already (a
+// different request with the same key is ErrIdempotencyKeyReused).
+func (s *Service) loadOrganizationSeeing(ctx context.Context, id string, m eventlog.Mark) (domain.Organization, uint64, error) {
 	var o domain.Organization
-	version, done, err := s.log.LoadMarked(ctx, domain.OrganizationSubject(id), msgID, func(ev eventlog.Event) error {
+	version, done, err := s.log.LoadMark(ctx, domain.OrganizationSubject(id), m, func(ev eventlog.Event) error {
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
 			return err
@@ -159,7 +160,7 @@ func (s *Service) loadOrganizationSeeing(ctx context.Context, id, msgID string) 
 // updateOrganization runs decide on the current organisation and appends its
 // event. With expectedVersion 0 a conflicting concurrent write makes it reload
 // and decide again; with a pinned version the conflict goes back to the caller.
-func (s *Service) updateOrganization(ctx context.Context, id string, expectedVersion uint64, idemKey string,
+func (s *Service) updateOrganization(ctx context.Context, id string, expectedVersion uint64, idemKey idempotency,
 	authorize func(*auth.Principal, *domain.Organization) error,
 	decide func(*domain.Organization) (domain.Event, error),
 ) (domain.Organization, error) {
@@ -169,9 +170,9 @@ func (s *Service) updateOrganization(ctx context.Context, id string, expectedVer
 	subject := domain.OrganizationSubject(id)
 	// Scoped to the aggregate, not the command, so a retry is recognised before
 	// deciding again (which could fail: the certification is gone already).
-	msgID := eventlog.MsgID(idemKey, "update", subject)
+	mark := idemKey.mark("update", subject)
 	for attempt := 0; ; attempt++ {
-		o, done, err := s.loadOrganizationSeeing(ctx, id, msgID)
+		o, done, err := s.loadOrganizationSeeing(ctx, id, mark)
 		if err != nil {
 			return o, err
 		}
@@ -191,7 +192,7 @@ func (s *Service) updateOrganization(ctx context.Context, id string, expectedVer
 		if err != nil {
 			return o, err
 		}
-		_, err = s.append(ctx, subject, e, int64(o.Version), msgID)
+		_, err = s.append(ctx, subject, e, int64(o.Version), mark)
 		if errors.Is(err, domainerr.ErrConflict) && expectedVersion == 0 && attempt < maxRetries {
 			if err := retryPause(ctx, attempt); err != nil {
 				return o, err
@@ -215,7 +216,7 @@ func (s *Service) CreateCluster(ctx context.Context, name, region, description s
 	if err != nil {
 		return domain.Cluster{}, err
 	}
-	res, err := s.append(ctx, domain.ClusterSubject(e.ClusterID), e, 0, eventlog.MsgID(idemKey, "ClusterCreated"))
+	res, err := s.append(ctx, domain.ClusterSubject(e.ClusterID), e, 0, request(ctx, idemKey, "CreateCluster", "", name, region, description, demo).mark("ClusterCreated"))
 	if errors.Is(err, domainerr.ErrConflict) {
 		// A retry with the same idempotency key comes back as a duplicate instead.
 		return domain.Cluster{}, fmt.Errorf("a cluster named %q exists already (id %s): %w", e.Name, e.ClusterID, domainerr.ErrAlreadyExists)
@@ -249,7 +250,7 @@ func (s *Service) RegisterOrganization(ctx context.Context, r domain.Registratio
 	if !privileged && !(p.Has(auth.RoleCompany) && (p.Organization == "" || p.Organization == e.OrganizationID)) {
 		return domain.Organization{}, fmt.Errorf("a company user registers only its own organisation: %w", domainerr.ErrPermissionDenied)
 	}
-	res, err := s.append(ctx, domain.OrganizationSubject(e.OrganizationID), e, 0, eventlog.MsgID(idemKey, "OrganizationRegistered"))
+	res, err := s.append(ctx, domain.OrganizationSubject(e.OrganizationID), e, 0, request(ctx, idemKey, "RegisterOrganization", "", r).mark("OrganizationRegistered"))
 	if errors.Is(err, domainerr.ErrConflict) {
 		// A retry with the same idempotency key comes back as a duplicate instead.
 		return domain.Organization{}, fmt.Errorf("an organisation with tax id %s is already registered (id %s): %w", e.TaxID, e.OrganizationID, domainerr.ErrAlreadyExists)
@@ -286,49 +287,49 @@ func canEdit(p *auth.Principal, o *domain.Organization) error {
 
 // UpdateProfile replaces the profile.
 func (s *Service) UpdateProfile(ctx context.Context, id string, p domain.Profile, expected uint64, key string) (domain.Organization, error) {
-	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, expected, request(ctx, key, "UpdateProfile", id, p, expected), canEdit, func(o *domain.Organization) (domain.Event, error) {
 		return o.UpdateProfile(p, s.codes)
 	})
 }
 
 // AddCertification adds a certification.
 func (s *Service) AddCertification(ctx context.Context, id string, c domain.CertificationInput, expected uint64, key string) (domain.Organization, error) {
-	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, expected, request(ctx, key, "AddCertification", id, c, expected), canEdit, func(o *domain.Organization) (domain.Event, error) {
 		return o.AddCertification(c)
 	})
 }
 
 // ReplaceCertification replaces a certification in one event.
 func (s *Service) ReplaceCertification(ctx context.Context, id, certID string, c domain.CertificationInput, expected uint64, key string) (domain.Organization, error) {
-	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, expected, request(ctx, key, "ReplaceCertification", id, certID, c, expected), canEdit, func(o *domain.Organization) (domain.Event, error) {
 		return o.ReplaceCertification(certID, c)
 	})
 }
 
 // RemoveCertification removes a certification.
 func (s *Service) RemoveCertification(ctx context.Context, id, certID string, expected uint64, key string) (domain.Organization, error) {
-	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, expected, request(ctx, key, "RemoveCertification", id, certID, expected), canEdit, func(o *domain.Organization) (domain.Event, error) {
 		return o.RemoveCertification(certID)
 	})
 }
 
 // ReportTurnover sets one year's turnover.
 func (s *Service) ReportTurnover(ctx context.Context, id string, t domain.Turnover, expected uint64, key string) (domain.Organization, error) {
-	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, expected, request(ctx, key, "ReportTurnover", id, t, expected), canEdit, func(o *domain.Organization) (domain.Event, error) {
 		return o.ReportTurnover(t, s.now())
 	})
 }
 
 // AddReference adds a past contract.
 func (s *Service) AddReference(ctx context.Context, id string, r domain.Reference, expected uint64, key string) (domain.Organization, error) {
-	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, expected, request(ctx, key, "AddReference", id, r, expected), canEdit, func(o *domain.Organization) (domain.Event, error) {
 		return o.AddReference(r, s.codes, s.now())
 	})
 }
 
 // RemoveReference removes a past contract.
 func (s *Service) RemoveReference(ctx context.Context, id, refID string, expected uint64, key string) (domain.Organization, error) {
-	return s.updateOrganization(ctx, id, expected, key, canEdit, func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, expected, request(ctx, key, "RemoveReference", id, refID, expected), canEdit, func(o *domain.Organization) (domain.Event, error) {
 		return o.RemoveReference(refID)
 	})
 }
@@ -354,7 +355,7 @@ func (s *Service) RequestMembership(ctx context.Context, id, clusterID, key stri
 		}
 		return fmt.Errorf("only organisation %s itself may ask to join cluster %s (a cluster manager approves the request): %w", o.ID, clusterID, domainerr.ErrPermissionDenied)
 	}
-	return s.updateOrganization(ctx, id, 0, key, authz, func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, 0, request(ctx, key, "RequestMembership", id, clusterID), authz, func(o *domain.Organization) (domain.Event, error) {
 		return o.RequestMembership(clusterID)
 	})
 }
@@ -373,7 +374,7 @@ func (s *Service) ApproveMembership(ctx context.Context, id, clusterID, key stri
 	if err := s.requireCluster(ctx, clusterID); err != nil {
 		return domain.Organization{}, err
 	}
-	return s.updateOrganization(ctx, id, 0, key, managerOf(clusterID), func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, 0, request(ctx, key, "ApproveMembership", id, clusterID), managerOf(clusterID), func(o *domain.Organization) (domain.Event, error) {
 		return o.ApproveMembership(clusterID)
 	})
 }
@@ -383,7 +384,7 @@ func (s *Service) SuspendMembership(ctx context.Context, id, clusterID, reason, 
 	if err := s.requireCluster(ctx, clusterID); err != nil {
 		return domain.Organization{}, err
 	}
-	return s.updateOrganization(ctx, id, 0, key, managerOf(clusterID), func(o *domain.Organization) (domain.Event, error) {
+	return s.updateOrganization(ctx, id, 0, request(ctx, key, "SuspendMembership", id, clusterID, reason), managerOf(clusterID), func(o *domain.Organization) (domain.Event, error) {
 		return o.SuspendMembership(clusterID, reason)
 	})
 }

@@ -42,7 +42,7 @@ type EventLog interface {
 	Append(ctx context.Context, d eventlog.Draft) (eventlog.Appended, error)
 	Get(ctx context.Context, seq uint64) (eventlog.Event, error)
 	Load(ctx context.Context, subject string, apply func(eventlog.Event) error) (uint64, error)
-	LoadMarked(ctx context.Context, subject, msgID string, apply func(eventlog.Event) error) (version, marked uint64, err error)
+	LoadMark(ctx context.Context, subject string, m eventlog.Mark, apply func(eventlog.Event) error) (version, marked uint64, err error)
 	History(ctx context.Context, subject string) ([]eventlog.Event, error)
 }
 
@@ -86,12 +86,9 @@ func retryPause(ctx context.Context, attempt int) error {
 // Store exposes the read model (for the demo seeder and tests).
 func (s *Service) Store() store.Store { return s.store }
 
-func (s *Service) append(ctx context.Context, subject string, e domain.Event, expected int64, msgID string) (eventlog.Appended, error) {
-	msg, err := convert.Event(e)
-	if err != nil {
-		return eventlog.Appended{}, err
-	}
-	res, err := s.log.Append(ctx, eventlog.Draft{Subject: subject, Event: msg, ExpectedVersion: expected, MsgID: msgID, Actor: auth.FromContext(ctx).Actor()})
+// append writes one event and waits until the read model has it.
+func (s *Service) append(ctx context.Context, subject string, e domain.Event, expected int64, m eventlog.Mark) (eventlog.Appended, error) {
+	res, err := s.write(ctx, subject, e, expected, m)
 	if err != nil {
 		return res, err
 	}
@@ -101,14 +98,24 @@ func (s *Service) append(ctx context.Context, subject string, e domain.Event, ex
 	return res, nil
 }
 
+// write appends one event without waiting for the read model.
+func (s *Service) write(ctx context.Context, subject string, e domain.Event, expected int64, m eventlog.Mark) (eventlog.Appended, error) {
+	msg, err := convert.Event(e)
+	if err != nil {
+		return eventlog.Appended{}, err
+	}
+	return s.log.Append(ctx, eventlog.Draft{Subject: subject, Event: msg, ExpectedVersion: expected, MsgID: m.MsgID, Fingerprint: m.Fingerprint, Actor: auth.FromContext(ctx).Actor()})
+}
+
 // load folds an aggregate's events and returns its version and the sequence of
-// the event appended with msgID (0 if none): a command retried with the same
-// idempotency key returns the recorded result instead of deciding again
-// (which could now fail, or conflict).
+// the event appended with m's message id (0 if none): a command retried with
+// the same idempotency key returns the recorded result instead of deciding
+// again (which could now fail, or conflict); the same key with a different
+// request is eventlog.ErrIdempotencyKeyReused.
 func load[T interface {
 	Apply(domain.Event, time.Time, uint64) error
-}](ctx context.Context, log EventLog, subject, msgID string, agg T) (version, marked uint64, err error) {
-	return log.LoadMarked(ctx, subject, msgID, func(ev eventlog.Event) error {
+}](ctx context.Context, log EventLog, subject string, m eventlog.Mark, agg T) (version, marked uint64, err error) {
+	return log.LoadMark(ctx, subject, m, func(ev eventlog.Event) error {
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
 			return err
@@ -118,16 +125,16 @@ func load[T interface {
 }
 
 func (s *Service) loadTender(ctx context.Context, id string) (domain.Tender, error) {
-	t, _, err := s.loadTenderMarked(ctx, id, "")
+	t, _, err := s.loadTenderMarked(ctx, id, eventlog.Mark{})
 	return t, err
 }
 
-func (s *Service) loadTenderMarked(ctx context.Context, id, msgID string) (domain.Tender, uint64, error) {
+func (s *Service) loadTenderMarked(ctx context.Context, id string, m eventlog.Mark) (domain.Tender, uint64, error) {
 	if id == "" {
 		return domain.Tender{}, 0, domainerr.Invalid("tender_id", "required")
 	}
 	var t domain.Tender
-	v, marked, err := load(ctx, s.log, domain.TenderSubject(id), msgID, &t)
+	v, marked, err := load(ctx, s.log, domain.TenderSubject(id), m, &t)
 	if err == nil && v == 0 {
 		err = fmt.Errorf("tender %q: %w", id, domainerr.ErrNotFound)
 	}
@@ -135,16 +142,16 @@ func (s *Service) loadTenderMarked(ctx context.Context, id, msgID string) (domai
 }
 
 func (s *Service) loadConsortium(ctx context.Context, id string) (domain.Consortium, error) {
-	c, _, err := s.loadConsortiumMarked(ctx, id, "")
+	c, _, err := s.loadConsortiumMarked(ctx, id, eventlog.Mark{})
 	return c, err
 }
 
-func (s *Service) loadConsortiumMarked(ctx context.Context, id, msgID string) (domain.Consortium, uint64, error) {
+func (s *Service) loadConsortiumMarked(ctx context.Context, id string, m eventlog.Mark) (domain.Consortium, uint64, error) {
 	if id == "" {
 		return domain.Consortium{}, 0, domainerr.Invalid("consortium_id", "required")
 	}
 	var c domain.Consortium
-	v, marked, err := load(ctx, s.log, domain.ConsortiumSubject(id), msgID, &c)
+	v, marked, err := load(ctx, s.log, domain.ConsortiumSubject(id), m, &c)
 	if err == nil && v == 0 {
 		err = fmt.Errorf("consortium %q: %w", id, domainerr.ErrNotFound)
 	}
@@ -204,7 +211,7 @@ func (s *Service) CreateTender(ctx context.Context, clusterID string, d domain.D
 		status = domain.StatusActive
 	}
 	id := uuid.NewString()
-	res, err := s.append(ctx, domain.TenderSubject(id), domain.TenderCreated{TenderID: id, ClusterID: clusterID, Details: d, Status: status, Source: domain.Source{System: "manual"}, Demo: demo}, 0, eventlog.MsgID(key, "TenderCreated"))
+	res, err := s.append(ctx, domain.TenderSubject(id), domain.TenderCreated{TenderID: id, ClusterID: clusterID, Details: d, Status: status, Source: domain.Source{System: "manual"}, Demo: demo}, 0, request(ctx, key, "CreateTender", clusterID, d, publish, sharedWith, demo).mark("TenderCreated"))
 	if err != nil {
 		return domain.Tender{}, err
 	}
@@ -221,15 +228,15 @@ func (s *Service) CreateTender(ctx context.Context, clusterID string, d domain.D
 	return s.store.GetTender(ctx, id)
 }
 
-func (s *Service) updateTender(ctx context.Context, id, key string, authz func(*auth.Principal, *domain.Tender) bool, what string, decide func(*domain.Tender) (domain.Event, error)) (domain.Tender, error) {
+func (s *Service) updateTender(ctx context.Context, id string, key idempotency, authz func(*auth.Principal, *domain.Tender) bool, what string, decide func(*domain.Tender) (domain.Event, error)) (domain.Tender, error) {
 	p, err := requireAuth(ctx)
 	if err != nil {
 		return domain.Tender{}, err
 	}
 	subject := domain.TenderSubject(id)
-	msgID := eventlog.MsgID(key, "update", subject)
+	mark := key.mark("update", subject)
 	for attempt := 0; ; attempt++ {
-		t, done, err := s.loadTenderMarked(ctx, id, msgID)
+		t, done, err := s.loadTenderMarked(ctx, id, mark)
 		if err != nil {
 			return t, err
 		}
@@ -246,7 +253,7 @@ func (s *Service) updateTender(ctx context.Context, id, key string, authz func(*
 		if err != nil {
 			return t, err
 		}
-		_, err = s.append(ctx, subject, e, int64(t.Version), msgID)
+		_, err = s.append(ctx, subject, e, int64(t.Version), mark)
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
 			if err := retryPause(ctx, attempt); err != nil {
 				return t, err
@@ -262,29 +269,29 @@ func (s *Service) updateTender(ctx context.Context, id, key string, authz func(*
 
 // PublishTender opens a planned tender.
 func (s *Service) PublishTender(ctx context.Context, id, key string) (domain.Tender, error) {
-	return s.updateTender(ctx, id, key, managesOwner, "publish", func(t *domain.Tender) (domain.Event, error) { return t.Publish() })
+	return s.updateTender(ctx, id, request(ctx, key, "PublishTender", id), managesOwner, "publish", func(t *domain.Tender) (domain.Event, error) { return t.Publish() })
 }
 
 // ShareTender sets the clusters the tender is shared with.
 func (s *Service) ShareTender(ctx context.Context, id string, clusters []string, key string) (domain.Tender, error) {
-	return s.updateTender(ctx, id, key, managesOwner, "share", func(t *domain.Tender) (domain.Event, error) { return t.Share(clusters) })
+	return s.updateTender(ctx, id, request(ctx, key, "ShareTender", id, clusters), managesOwner, "share", func(t *domain.Tender) (domain.Event, error) { return t.Share(clusters) })
 }
 
 // ChangeDeadline moves the deadline.
 func (s *Service) ChangeDeadline(ctx context.Context, id string, deadline time.Time, reason, key string) (domain.Tender, error) {
-	return s.updateTender(ctx, id, key, managesOwner, "change the deadline of", func(t *domain.Tender) (domain.Event, error) {
+	return s.updateTender(ctx, id, request(ctx, key, "ChangeDeadline", id, deadline, reason), managesOwner, "change the deadline of", func(t *domain.Tender) (domain.Event, error) {
 		return t.ChangeDeadline(deadline, reason, s.now())
 	})
 }
 
 // CancelTender records a cancellation.
 func (s *Service) CancelTender(ctx context.Context, id, reason, key string) (domain.Tender, error) {
-	return s.updateTender(ctx, id, key, managesOwner, "cancel", func(t *domain.Tender) (domain.Event, error) { return t.Cancel(reason) })
+	return s.updateTender(ctx, id, request(ctx, key, "CancelTender", id, reason), managesOwner, "cancel", func(t *domain.Tender) (domain.Event, error) { return t.Cancel(reason) })
 }
 
 // CloseTenderUnsuccessful closes a tender without award.
 func (s *Service) CloseTenderUnsuccessful(ctx context.Context, id, reason, key string) (domain.Tender, error) {
-	return s.updateTender(ctx, id, key, managesOwner, "close", func(t *domain.Tender) (domain.Event, error) { return t.CloseUnsuccessful(reason) })
+	return s.updateTender(ctx, id, request(ctx, key, "CloseTenderUnsuccessful", id, reason), managesOwner, "close", func(t *domain.Tender) (domain.Event, error) { return t.CloseUnsuccessful(reason) })
 }
 
 // AwardTender records the award, then marks the submitted consortia of the lot
@@ -300,8 +307,9 @@ func (s *Service) AwardTender(ctx context.Context, id string, a domain.Award, ke
 	recorded := slices.ContainsFunc(t.Details.Awards, func(x domain.Award) bool {
 		return x.LotID == a.LotID && x.ConsortiumID == a.ConsortiumID && x.WinnerName == a.WinnerName
 	})
+	req := request(ctx, key, "AwardTender", id, a)
 	if !recorded {
-		if t, err = s.updateTender(ctx, id, key, managesOwner, "award", func(t *domain.Tender) (domain.Event, error) { return t.Award(a) }); err != nil {
+		if t, err = s.updateTender(ctx, id, req, managesOwner, "award", func(t *domain.Tender) (domain.Event, error) { return t.Award(a) }); err != nil {
 			return t, err
 		}
 	} else if !managesOwner(auth.FromContext(ctx), &t) {
@@ -316,7 +324,7 @@ func (s *Service) AwardTender(ctx context.Context, id string, a domain.Award, ke
 			continue
 		}
 		won := a.ConsortiumID == c.ID
-		if _, err := s.updateConsortium(ctx, c.ID, key, func(_ *auth.Principal, c *domain.Consortium, _ *domain.Tender) (domain.Event, error) {
+		if _, err := s.updateConsortium(ctx, c.ID, req, func(_ *auth.Principal, c *domain.Consortium, _ *domain.Tender) (domain.Event, error) {
 			return c.Outcome(won)
 		}); err != nil {
 			return t, fmt.Errorf("record outcome of consortium %s: %w", c.ID, err)
@@ -466,7 +474,7 @@ func (s *Service) CreateConsortium(ctx context.Context, tenderID, lotID, name st
 			return domain.Consortium{}, err
 		}
 	}
-	res, err := s.append(ctx, domain.ConsortiumSubject(id), e, 0, eventlog.MsgID(key, "ConsortiumFormed"))
+	res, err := s.append(ctx, domain.ConsortiumSubject(id), e, 0, request(ctx, key, "CreateConsortium", tenderID, lotID, name, members, demo).mark("ConsortiumFormed"))
 	if err != nil {
 		return domain.Consortium{}, err
 	}
@@ -482,15 +490,15 @@ func (s *Service) CreateConsortium(ctx context.Context, tenderID, lotID, name st
 
 // updateConsortium loads the consortium and its tender, lets decide authorise
 // and decide, appends, and re-decides on concurrent writes (no lost update).
-func (s *Service) updateConsortium(ctx context.Context, id, key string, decide func(*auth.Principal, *domain.Consortium, *domain.Tender) (domain.Event, error)) (domain.Consortium, error) {
+func (s *Service) updateConsortium(ctx context.Context, id string, key idempotency, decide func(*auth.Principal, *domain.Consortium, *domain.Tender) (domain.Event, error)) (domain.Consortium, error) {
 	p, err := requireAuth(ctx)
 	if err != nil {
 		return domain.Consortium{}, err
 	}
 	subject := domain.ConsortiumSubject(id)
-	msgID := eventlog.MsgID(key, "update", subject)
+	mark := key.mark("update", subject)
 	for attempt := 0; ; attempt++ {
-		c, done, err := s.loadConsortiumMarked(ctx, id, msgID)
+		c, done, err := s.loadConsortiumMarked(ctx, id, mark)
 		if err != nil {
 			return c, err
 		}
@@ -513,7 +521,7 @@ func (s *Service) updateConsortium(ctx context.Context, id, key string, decide f
 		if err != nil {
 			return c, err
 		}
-		_, err = s.append(ctx, subject, e, int64(c.Version), msgID)
+		_, err = s.append(ctx, subject, e, int64(c.Version), mark)
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
 			if err := retryPause(ctx, attempt); err != nil {
 				return c, err
@@ -533,7 +541,7 @@ func leads(p *auth.Principal, c *domain.Consortium, t *domain.Tender) bool {
 
 // InviteMember invites another organisation (lead company or cluster manager).
 func (s *Service) InviteMember(ctx context.Context, id, orgID, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "InviteMember", id, orgID), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
 		if !leads(p, c, t) {
 			return nil, denied(p, "invite to consortium "+c.ID)
 		}
@@ -551,7 +559,7 @@ func (s *Service) InviteMember(ctx context.Context, id, orgID, key string) (doma
 
 // AcceptInvitation joins the invited company.
 func (s *Service) AcceptInvitation(ctx context.Context, id, orgID, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "AcceptInvitation", id, orgID), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
 		if !p.ActsFor(orgID) && !p.Has(auth.RoleAdmin) {
 			return nil, denied(p, "accept for organisation "+orgID)
 		}
@@ -570,7 +578,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, orgID, key string) (
 
 // DeclineInvitation declines for the invited company.
 func (s *Service) DeclineInvitation(ctx context.Context, id, orgID, reason, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, _ *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "DeclineInvitation", id, orgID, reason), func(p *auth.Principal, c *domain.Consortium, _ *domain.Tender) (domain.Event, error) {
 		if !p.ActsFor(orgID) && !p.Has(auth.RoleAdmin) {
 			return nil, denied(p, "decline for organisation "+orgID)
 		}
@@ -580,7 +588,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, id, orgID, reason, key 
 
 // WithdrawMember lets a member leave (itself or a cluster manager).
 func (s *Service) WithdrawMember(ctx context.Context, id, orgID, reason, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "WithdrawMember", id, orgID, reason), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
 		if !p.ActsFor(orgID) && !managesAny(p, t) {
 			return nil, denied(p, "withdraw organisation "+orgID)
 		}
@@ -590,7 +598,7 @@ func (s *Service) WithdrawMember(ctx context.Context, id, orgID, reason, key str
 
 // SetShare sets a member's share (the member itself, the lead or a manager).
 func (s *Service) SetShare(ctx context.Context, id, orgID string, bp int, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "SetShare", id, orgID, bp), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
 		if !p.ActsFor(orgID) && !leads(p, c, t) {
 			return nil, denied(p, "set the share of organisation "+orgID)
 		}
@@ -600,7 +608,7 @@ func (s *Service) SetShare(ctx context.Context, id, orgID string, bp int, key st
 
 // AssignRoles records what a member covers.
 func (s *Service) AssignRoles(ctx context.Context, id, orgID string, covers, certifies []string, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "AssignRoles", id, orgID, covers, certifies), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
 		if !p.ActsFor(orgID) && !leads(p, c, t) {
 			return nil, denied(p, "assign roles of organisation "+orgID)
 		}
@@ -610,7 +618,7 @@ func (s *Service) AssignRoles(ctx context.Context, id, orgID string, covers, cer
 
 // ChangeLead names a new lead.
 func (s *Service) ChangeLead(ctx context.Context, id, orgID, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "ChangeLead", id, orgID), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
 		if !leads(p, c, t) {
 			return nil, denied(p, "change the lead of consortium "+c.ID)
 		}
@@ -620,7 +628,7 @@ func (s *Service) ChangeLead(ctx context.Context, id, orgID, key string) (domain
 
 // SubmitConsortium records the submission when every rule holds.
 func (s *Service) SubmitConsortium(ctx context.Context, id, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "SubmitConsortium", id), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
 		if !leads(p, c, t) {
 			return nil, denied(p, "submit consortium "+c.ID)
 		}
@@ -634,7 +642,7 @@ func (s *Service) SubmitConsortium(ctx context.Context, id, key string) (domain.
 
 // DissolveConsortium ends a consortium before submission.
 func (s *Service) DissolveConsortium(ctx context.Context, id, reason, key string) (domain.Consortium, error) {
-	return s.updateConsortium(ctx, id, key, func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
+	return s.updateConsortium(ctx, id, request(ctx, key, "DissolveConsortium", id, reason), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
 		if !leads(p, c, t) {
 			return nil, denied(p, "dissolve consortium "+c.ID)
 		}
