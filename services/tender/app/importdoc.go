@@ -126,6 +126,9 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 		return sum, domainerr.Invalid("content", "not a readable %s document: %v", format, err)
 	}
 	sum.Rejected = append(sum.Rejected, res.Rejected...)
+	// Every new or changed tender is appended without waiting for the read
+	// model; the import returns once the read model has the last of them.
+	var last uint64
 	for i, t := range res.Tenders {
 		if progress != nil {
 			progress(i, len(res.Tenders))
@@ -134,7 +137,7 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 			sum.Filtered++
 			continue
 		}
-		_, outcome, err := s.ImportTender(ctx, clusterID, Import{Tender: t})
+		_, _, outcome, seq, err := s.importTender(ctx, clusterID, Import{Tender: t})
 		var inv *domainerr.InvalidError
 		switch {
 		case errors.As(err, &inv):
@@ -143,6 +146,7 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 		case err != nil:
 			return sum, fmt.Errorf("import %s %s: %w", t.Source, t.SourceID, err)
 		}
+		last = max(last, seq)
 		switch outcome {
 		case Created:
 			sum.Created++
@@ -155,6 +159,11 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 			sum.Withdrawn++
 		default:
 			sum.Unchanged++
+		}
+	}
+	if last > 0 {
+		if err := s.proj.WaitFor(ctx, last); err != nil {
+			return sum, fmt.Errorf("waiting for read model: %w", err)
 		}
 	}
 	if progress != nil {

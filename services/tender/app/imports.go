@@ -117,20 +117,40 @@ type Import struct {
 // ImportTender imports one source record for a cluster: new, an update (newer
 // at the source), unchanged (same or older), or tombstoned (deleted at the
 // source: the tender is cancelled). Invalid records return an InvalidError.
+// It returns once the read model has the tender.
 func (s *Service) ImportTender(ctx context.Context, clusterID string, in Import) (domain.Tender, Outcome, error) {
+	cur, id, outcome, seq, err := s.importTender(ctx, clusterID, in)
+	if err != nil || seq == 0 {
+		return cur, outcome, err
+	}
+	if err := s.proj.WaitFor(ctx, seq); err != nil {
+		return cur, outcome, fmt.Errorf("waiting for read model: %w", err)
+	}
+	t, err := s.store.GetTender(ctx, id)
+	if err == nil && outcome == Created && len(in.SharedWith) > 0 {
+		t, err = s.ShareTender(ctx, id, in.SharedWith, "")
+	}
+	return t, outcome, err
+}
+
+// importTender decides and appends one record without waiting for the read
+// model (a bulk import waits once, at the end). It returns the tender as
+// loaded from the log, its id, the outcome and the sequence of the event
+// appended (0 when nothing was).
+func (s *Service) importTender(ctx context.Context, clusterID string, in Import) (domain.Tender, string, Outcome, uint64, error) {
 	p, err := requireAuth(ctx)
 	if err != nil {
-		return domain.Tender{}, 0, err
+		return domain.Tender{}, "", 0, 0, err
 	}
 	if clusterID == "" {
-		return domain.Tender{}, 0, domainerr.Invalid("cluster_id", "required")
+		return domain.Tender{}, "", 0, 0, domainerr.Invalid("cluster_id", "required")
 	}
 	if !p.Has(auth.RoleAdmin) && !p.ManagesCluster(clusterID) {
-		return domain.Tender{}, 0, denied(p, "import tenders for cluster "+clusterID)
+		return domain.Tender{}, "", 0, 0, denied(p, "import tenders for cluster "+clusterID)
 	}
 	it := in.Tender
 	if it.SourceID == "" {
-		return domain.Tender{}, 0, domainerr.Invalid("source_id", "the record has no source id")
+		return domain.Tender{}, "", 0, 0, domainerr.Invalid("source_id", "the record has no source id")
 	}
 	d, status, src := FromIntake(it)
 	if in.Requirements != nil {
@@ -141,45 +161,46 @@ func (s *Service) ImportTender(ctx context.Context, clusterID string, in Import)
 		cur, err := s.loadTender(ctx, id)
 		exists := err == nil
 		if err != nil && !errors.Is(err, domainerr.ErrNotFound) {
-			return cur, 0, err
+			return cur, id, 0, 0, err
 		}
 		var e domain.Event
 		outcome := Unchanged
 		switch {
 		case it.Deleted && !exists:
-			return cur, Withdrawn, nil
+			return cur, id, Withdrawn, 0, nil
 		case it.Deleted && !cur.Status.Open():
-			return cur, Unchanged, nil
+			return cur, id, Unchanged, 0, nil
 		case it.Deleted:
 			e, outcome = domain.TenderCancelled{TenderID: id, Reason: "deleted at the source (" + src.System + ")"}, Tombstoned
 		case !exists:
 			if d, err = domain.ValidateDetails(d, s.codes, s.now(), false); err != nil {
-				return cur, 0, err
+				return cur, id, 0, 0, err
 			}
 			e, outcome = domain.TenderCreated{TenderID: id, ClusterID: clusterID, Details: d, Status: status, Source: src, Demo: in.Demo}, Created
 		case src.Updated.After(cur.Source.Updated):
 			if d, err = domain.ValidateDetails(d, s.codes, s.now(), false); err != nil {
-				return cur, 0, err
+				return cur, id, 0, 0, err
 			}
 			if in.Requirements == nil {
 				d.Requirements = cur.Details.Requirements // keep what the manager set
 			}
 			e, outcome = domain.TenderRevised{TenderID: id, Details: d, Status: status, Source: src}, Updated
 		default:
-			return cur, Unchanged, nil
+			return cur, id, Unchanged, 0, nil
 		}
 		subject := domain.TenderSubject(id)
-		_, err = s.append(ctx, subject, e, int64(cur.Version), eventlog.MsgID(fmt.Sprint(src.Updated.UnixNano()), "import", fmt.Sprintf("%T", e), subject))
+		// The source's update time is the key: the same record imported twice
+		// is one event.
+		res, err := s.write(ctx, subject, e, int64(cur.Version), eventlog.Mark{MsgID: eventlog.MsgID(fmt.Sprint(src.Updated.UnixNano()), "import", fmt.Sprintf("%T", e), subject)})
 		if errors.Is(err, domainerr.ErrConflict) && attempt < maxRetries {
+			if err := retryPause(ctx, attempt); err != nil {
+				return cur, id, 0, 0, err
+			}
 			continue
 		}
 		if err != nil {
-			return cur, 0, err
+			return cur, id, 0, 0, err
 		}
-		t, err := s.store.GetTender(ctx, id)
-		if err == nil && outcome == Created && len(in.SharedWith) > 0 {
-			t, err = s.ShareTender(ctx, id, in.SharedWith, "")
-		}
-		return t, outcome, err
+		return cur, id, outcome, res.Sequence, nil
 	}
 }
