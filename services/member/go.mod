@@ -11,6 +11,7 @@ replace (
 )
 
 require (
+	github.com/google/btree v1.1.3
 	github.com/consortia-dev/consortia/proto/gen/go v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/mongotest v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/platform v0.0.0-00010101000000-000000000000

@@ -1,5 +1,12 @@
 // Package memory is the in-memory member read model, rebuilt from the event log
 // at every start.
+//
+// Organisations are kept in ordered indexes (B-trees) by the list's sort key
+// (legal name, then id): one over every organisation and one per value of each
+// filter (cluster, capability, CPV prefix of every length). A page walks the
+// index of the most selective filter from the cursor, so it costs O(log n +
+// page) with one filter, plus the entries the other filters skip with more;
+// no request copies or sorts the table.
 package memory
 
 import (
@@ -9,25 +16,58 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/google/btree"
+
 	"github.com/consortia-dev/consortia/services/member/domain"
 	"github.com/consortia-dev/consortia/services/member/store"
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
 	"github.com/consortia-dev/consortia/services/platform/paging"
 )
 
+// degree is the B-trees' degree: nodes of up to 63 entries (pointers).
+const degree = 32
+
+// entry is an organisation with its sort key, as the indexes hold it.
+type entry struct {
+	key string // store.SortKey
+	org domain.Organization
+	// The index values the organisation is filed under, to unfile it exactly.
+	clusters, capabilities, cpvPrefixes []string
+}
+
+func lessEntry(a, b *entry) bool { return a.key < b.key }
+
+// index is one ordered index.
+type index = *btree.BTreeG[*entry]
+
+func newIndex() index { return btree.NewG(degree, lessEntry) }
+
 // Store is safe for concurrent use.
 type Store struct {
 	mu       sync.RWMutex
 	seq      uint64
-	orgs     map[string]domain.Organization
+	orgs     map[string]*entry
+	all      index
+	byFilter [3]map[string]index // by cluster, capability, CPV prefix
 	clusters map[string]domain.Cluster
 }
+
+// The filters, as positions in Store.byFilter.
+const (
+	byCluster = iota
+	byCapability
+	byCPVPrefix
+)
 
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{orgs: map[string]domain.Organization{}, clusters: map[string]domain.Cluster{}}
+	s := &Store{orgs: map[string]*entry{}, all: newIndex(), clusters: map[string]domain.Cluster{}}
+	for i := range s.byFilter {
+		s.byFilter[i] = map[string]index{}
+	}
+	return s
 }
 
 // PutOrganization implements store.Store.
@@ -37,9 +77,83 @@ func (s *Store) PutOrganization(_ context.Context, o domain.Organization, seq ui
 	if seq <= s.seq {
 		return nil
 	}
-	s.orgs[o.ID] = o
+	if old, ok := s.orgs[o.ID]; ok {
+		s.unfile(old)
+	}
+	e := &entry{key: store.SortKey(o), org: o}
+	for _, m := range o.Memberships {
+		e.clusters = appendNew(e.clusters, m.ClusterID)
+	}
+	for _, c := range o.Profile.Capabilities {
+		e.capabilities = appendNew(e.capabilities, c)
+	}
+	for _, code := range o.Profile.CPVInterests {
+		for _, p := range digitPrefixes(code) {
+			e.cpvPrefixes = appendNew(e.cpvPrefixes, p)
+		}
+	}
+	s.file(e)
+	s.orgs[o.ID] = e
 	s.seq = seq
 	return nil
+}
+
+// file adds e to every index it belongs in.
+func (s *Store) file(e *entry) {
+	s.all.ReplaceOrInsert(e)
+	for f, values := range e.values() {
+		for _, v := range values {
+			ix, ok := s.byFilter[f][v]
+			if !ok {
+				ix = newIndex()
+				s.byFilter[f][v] = ix
+			}
+			ix.ReplaceOrInsert(e)
+		}
+	}
+}
+
+// unfile removes e from every index it is in, dropping indexes left empty.
+func (s *Store) unfile(e *entry) {
+	s.all.Delete(e)
+	for f, values := range e.values() {
+		for _, v := range values {
+			if ix, ok := s.byFilter[f][v]; ok {
+				ix.Delete(e)
+				if ix.Len() == 0 {
+					delete(s.byFilter[f], v)
+				}
+			}
+		}
+	}
+}
+
+// values are e's index values, by filter.
+func (e *entry) values() [3][]string {
+	return [3][]string{byCluster: e.clusters, byCapability: e.capabilities, byCPVPrefix: e.cpvPrefixes}
+}
+
+// appendNew appends v unless it is there already.
+func appendNew(vs []string, v string) []string {
+	if slices.Contains(vs, v) {
+		return vs
+	}
+	return append(vs, v)
+}
+
+// digitPrefixes returns every prefix of code's leading digits ("72", "720",
+// … for "72000000"): a CPV prefix filter (digits only) matches a code exactly
+// when it is one of them.
+func digitPrefixes(code string) []string {
+	n := 0
+	for n < len(code) && code[n] >= '0' && code[n] <= '9' {
+		n++
+	}
+	out := make([]string, 0, n)
+	for l := 1; l <= n; l++ {
+		out = append(out, code[:l])
+	}
+	return out
 }
 
 // PutCluster implements store.Store.
@@ -58,11 +172,11 @@ func (s *Store) PutCluster(_ context.Context, c domain.Cluster, seq uint64) erro
 func (s *Store) GetOrganization(_ context.Context, id string) (domain.Organization, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	o, ok := s.orgs[id]
+	e, ok := s.orgs[id]
 	if !ok {
 		return domain.Organization{}, fmt.Errorf("organization %q: %w", id, domainerr.ErrNotFound)
 	}
-	return o, nil
+	return e.org, nil
 }
 
 // GetCluster implements store.Store.
@@ -76,7 +190,7 @@ func (s *Store) GetCluster(_ context.Context, id string) (domain.Cluster, error)
 	return c, nil
 }
 
-// ListClusters implements store.Store.
+// ListClusters implements store.Store (clusters are few: sorted per call).
 func (s *Store) ListClusters(context.Context) ([]domain.Cluster, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -89,18 +203,52 @@ func (s *Store) ListClusters(context.Context) ([]domain.Cluster, error) {
 }
 
 // ListOrganizations implements store.Store: ordered by legal name then id; the
-// page token encodes store.SortKey of the last item returned.
+// page token encodes store.SortKey of the last item returned. The page is read
+// from the smallest index among the filters given (the whole table without
+// one), from the cursor on; the other filters are checked on the way.
 func (s *Store) ListOrganizations(_ context.Context, f store.Filter) ([]domain.Organization, string, error) {
+	after, err := paging.DecodeToken(f.PageToken)
+	if err != nil {
+		return nil, "", err
+	}
+	size := store.PageSize(f.PageSize)
 	s.mu.RLock()
-	var all []domain.Organization
-	for _, o := range s.orgs {
-		if store.Matches(o, f) {
-			all = append(all, o)
+	defer s.mu.RUnlock()
+	ix := s.all
+	for fi, v := range [3]string{byCluster: f.ClusterID, byCapability: f.Capability, byCPVPrefix: f.CPVPrefix} {
+		if v == "" || fi == byCPVPrefix && len(digitPrefixes(v)) != len(v) {
+			continue // no filter, or a prefix with a non-digit: only the check on the way applies
+		}
+		cand, ok := s.byFilter[fi][v]
+		if !ok {
+			return nil, "", nil // nothing is filed under this value
+		}
+		if cand.Len() < ix.Len() || ix == s.all {
+			ix = cand
 		}
 	}
-	s.mu.RUnlock()
-	slices.SortFunc(all, store.Compare)
-	return paging.Page(all, store.SortKey, f.PageToken, store.PageSize(f.PageSize))
+	var page []domain.Organization
+	next := ""
+	visit := func(e *entry) bool {
+		if f.PageToken != "" && e.key == after {
+			return true // the last item of the previous page
+		}
+		if !store.Matches(e.org, f) {
+			return true
+		}
+		if len(page) == size {
+			next = paging.EncodeToken(store.SortKey(page[len(page)-1]))
+			return false // one more matches: there is a next page
+		}
+		page = append(page, e.org)
+		return true
+	}
+	if f.PageToken == "" {
+		ix.Ascend(visit)
+	} else {
+		ix.AscendGreaterOrEqual(&entry{key: after}, visit)
+	}
+	return page, next, nil
 }
 
 // Checkpoint implements store.Store.
