@@ -5,14 +5,20 @@
 package mongotest
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,15 +31,16 @@ import (
 const EnvURI = "CONSORTIA_TEST_MONGODB_URI"
 
 // Embedded starts a MongoDB-compatible server (FerretDB, SQLite handler) on a free loopback port with its
-// data in dir (created if missing). FerretDB logs every connection; only warnings and errors reach logger
-// (nil discards them). stop closes the listener and the SQLite files and waits for both.
+// data in dir (created if missing). FerretDB logs every request and reports every refused command as a
+// warning (the driver's endSessions at each disconnect, for one), so only its errors reach logger (nil
+// discards them). stop closes the listener and the SQLite files and waits for both.
 func Embedded(ctx context.Context, dir string, logger *slog.Logger) (uri string, stop func(), err error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", nil, fmt.Errorf("mongotest: data folder: %w", err)
 	}
 	handler := slog.DiscardHandler
 	if logger != nil {
-		handler = minLevel{min: slog.LevelWarn, next: logger.Handler()}
+		handler = minLevel{min: slog.LevelError, next: logger.Handler()}
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
@@ -83,12 +90,20 @@ func redact(uri string) string {
 var shared struct {
 	once sync.Once
 	uri  string
+	how  string // how the server runs, for the log
 	err  error
+	// helper is the helper process's stdin: kept open (and referenced, so no
+	// finalizer closes it) while this binary runs; its end stops the helper.
+	helper io.WriteCloser
 }
 
+// helperPackage is the command that serves FerretDB outside the test binary.
+const helperPackage = "github.com/consortia-dev/consortia/services/mongotest/cmd/mongotest-ferretdb"
+
 // URI returns the connection string of the test backend: CONSORTIA_TEST_MONGODB_URI when set, otherwise
-// one embedded FerretDB shared by the whole test binary (data in a temporary folder). It logs which
-// backend runs and fails the test when none can start; it never skips.
+// one embedded FerretDB shared by the whole test binary (data in a temporary folder). The FerretDB runs in
+// a helper process built without the race detector (`go run -race=false`), or in this process when the go
+// command is not at hand. It logs which backend runs and fails the test when none can start; it never skips.
 func URI(t testing.TB) string {
 	t.Helper()
 	if uri := os.Getenv(EnvURI); uri != "" {
@@ -96,8 +111,14 @@ func URI(t testing.TB) string {
 		return uri
 	}
 	shared.once.Do(func() {
+		var helperErr error
+		if shared.uri, shared.helper, helperErr = startHelper(); helperErr == nil {
+			shared.how = "in a helper process"
+			return
+		}
 		// One server per binary: it outlives any single test, so it gets its own folder and context
 		// and is never stopped (the process exit ends it).
+		shared.how = fmt.Sprintf("in the test process (no helper process: %v)", helperErr)
 		dir, err := os.MkdirTemp("", "consortia-ferretdb-")
 		if err != nil {
 			shared.err = err
@@ -108,8 +129,39 @@ func URI(t testing.TB) string {
 	if shared.err != nil {
 		t.Fatalf("mongo backend: embedded FerretDB: %v", shared.err)
 	}
-	t.Logf("mongo backend: %s", Backend())
+	t.Logf("mongo backend: %s, %s", Backend(), shared.how)
 	return shared.uri
+}
+
+// startHelper runs cmd/mongotest-ferretdb and returns its connection string
+// and its stdin, which must stay open as long as the server is needed.
+func startHelper() (string, io.WriteCloser, error) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	// -race=false also overrides a -race in GOFLAGS; go run caches the built
+	// helper, so later test binaries only check it is up to date.
+	cmd := exec.Command(goCmd, "run", "-race=false", helperPackage)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		_ = stdin.Close()
+		return "", nil, fmt.Errorf("%s %s: %v (its output is above); %w", goCmd, strings.Join(cmd.Args[1:], " "), cmd.Wait(), err)
+	}
+	go func() { _ = cmd.Wait() }() // reap it when it ends
+	return strings.TrimSpace(line), stdin, nil
 }
 
 // Database connects a client to the test backend and returns a fresh, uniquely named database; the

@@ -1,21 +1,15 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
-	"github.com/consortia-dev/consortia/services/tender/domain"
+	"github.com/consortia-dev/consortia/services/tender/store"
 )
 
 // AwardRecord is one award of the history, with its tender's context.
-type AwardRecord struct {
-	SourceID, Title, Buyer string
-	CPVs                   []string
-	Award                  domain.Award
-}
+type AwardRecord = store.AwardRecord
 
 // AwardQuery selects awards.
 type AwardQuery struct {
@@ -25,7 +19,8 @@ type AwardQuery struct {
 }
 
 // ListAwards searches the award history (imported results and recorded
-// awards): who won tenders like this one, largest amount first.
+// awards): who won tenders like this one, largest amount first. The read
+// model answers the query (store.ListAwards).
 func (s *Service) ListAwards(ctx context.Context, q AwardQuery) ([]AwardRecord, error) {
 	if _, err := requireAuth(ctx); err != nil {
 		return nil, err
@@ -35,50 +30,18 @@ func (s *Service) ListAwards(ctx context.Context, q AwardQuery) ([]AwardRecord, 
 			return nil, domainerr.Invalid("cpv_prefix", "digits only, got %q", q.CPVPrefix)
 		}
 	}
-	var groups []string
+	f := store.AwardFilter{CPVPrefix: q.CPVPrefix, WinnerTaxID: q.WinnerTaxID, Limit: q.PageSize}
 	if q.LikeTender != "" {
 		t, err := s.store.GetTender(ctx, q.LikeTender)
 		if err != nil {
 			return nil, err
 		}
+		f.ExcludeTenderID = t.ID
 		for _, c := range t.Details.CPVs {
-			if len(c) >= 3 && !slices.Contains(groups, c[:3]) {
-				groups = append(groups, c[:3])
+			if g := store.CPVGroup(c); g != "" && !slices.Contains(f.CPVGroups, g) {
+				f.CPVGroups = append(f.CPVGroups, g)
 			}
 		}
 	}
-	all, err := s.store.AllTenders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []AwardRecord
-	for _, t := range all {
-		if t.ID == q.LikeTender {
-			continue
-		}
-		for _, a := range t.Details.Awards {
-			cpvs := t.Details.CPVs
-			if l, ok := t.Lot(a.LotID); ok && len(l.CPVs) > 0 {
-				cpvs = l.CPVs
-			}
-			if q.CPVPrefix != "" && !slices.ContainsFunc(cpvs, func(c string) bool { return strings.HasPrefix(c, q.CPVPrefix) }) {
-				continue
-			}
-			if len(groups) > 0 && !slices.ContainsFunc(cpvs, func(c string) bool { return len(c) >= 3 && slices.Contains(groups, c[:3]) }) {
-				continue
-			}
-			if q.WinnerTaxID != "" && !strings.EqualFold(a.WinnerTaxID, q.WinnerTaxID) {
-				continue
-			}
-			out = append(out, AwardRecord{SourceID: t.Source.SourceID, Title: t.Details.Title, Buyer: t.Details.Authority.Name, CPVs: cpvs, Award: a})
-		}
-	}
-	slices.SortFunc(out, func(a, b AwardRecord) int {
-		return cmp.Or(cmp.Compare(b.Award.AmountCents, a.Award.AmountCents), cmp.Compare(a.SourceID, b.SourceID), cmp.Compare(a.Award.LotID, b.Award.LotID))
-	})
-	n := q.PageSize
-	if n <= 0 {
-		n = 50
-	}
-	return out[:min(n, 500, len(out))], nil
+	return s.store.ListAwards(ctx, f)
 }

@@ -1,6 +1,7 @@
 // Package store defines the tender read model's port: tenders, consortia and
 // the company index (projected from the member stream). Adapters: memory
-// (default, rebuilt from the log at start); a mongo adapter is not built yet.
+// (default, rebuilt from the log at start) and mongo (persistent, resumes from
+// its checkpoints); both pass storetest.Run.
 package store
 
 import (
@@ -19,7 +20,7 @@ type TenderFilter struct {
 	DeadlineBefore time.Time
 	Query          string // case-insensitive substring of title or authority
 	PageSize       int
-	PageToken      string
+	PageToken      string // opaque (platform/paging); a token not handed out is an InvalidArgument
 }
 
 // ConsortiumFilter selects consortia.
@@ -38,8 +39,8 @@ type Store interface {
 	GetTender(ctx context.Context, id string) (domain.Tender, error)
 	FindTenderBySource(ctx context.Context, system, sourceID string) (domain.Tender, error)
 	ListTenders(ctx context.Context, f TenderFilter) ([]domain.Tender, string, error)
-	// AllTenders returns every tender (award history, stats).
-	AllTenders(ctx context.Context) ([]domain.Tender, error)
+	// ListAwards searches the award history, in CompareAwards order.
+	ListAwards(ctx context.Context, f AwardFilter) ([]AwardRecord, error)
 	GetConsortium(ctx context.Context, id string) (domain.Consortium, error)
 	ListConsortia(ctx context.Context, f ConsortiumFilter) ([]domain.Consortium, error)
 	Checkpoint(ctx context.Context) (uint64, error)

@@ -97,16 +97,20 @@ func (s *Store) ListTenders(_ context.Context, f store.TenderFilter) ([]domain.T
 	return paging.Page(all, store.TenderKey, f.PageToken, store.PageSize(f.PageSize))
 }
 
-// AllTenders implements store.Store.
-func (s *Store) AllTenders(context.Context) ([]domain.Tender, error) {
+// ListAwards implements store.Store.
+func (s *Store) ListAwards(_ context.Context, f store.AwardFilter) ([]store.AwardRecord, error) {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]domain.Tender, 0, len(s.tenders))
+	var out []store.AwardRecord
 	for _, t := range s.tenders {
-		out = append(out, t)
+		for _, r := range store.AwardRecords(t) {
+			if store.MatchesAward(r, f) {
+				out = append(out, r)
+			}
+		}
 	}
-	slices.SortFunc(out, func(a, b domain.Tender) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	s.mu.RUnlock()
+	slices.SortFunc(out, store.CompareAwards)
+	return out[:min(len(out), store.AwardLimit(f.Limit))], nil
 }
 
 // GetConsortium implements store.Store.

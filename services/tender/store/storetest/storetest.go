@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +44,10 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"FindTenderBySource", testFindBySource},
 		{"ListTendersFilters", testTenderFilters},
 		{"ListTendersPagination", testPagination},
-		{"AllTenders", testAllTenders},
+		{"ListTendersBadPageToken", testBadPageToken},
+		{"ListAwards", testListAwards},
+		{"ListAwardsFollowsTheLatestVersion", testAwardsReplaced},
+		{"ListAwardsLimit", testAwardsLimit},
 		{"ListConsortiaFilters", testConsortiumFilters},
 		{"ListCompaniesByActiveCluster", testListCompanies},
 		{"ConcurrentUse", testConcurrent},
@@ -216,9 +220,9 @@ func testEmpty(t *testing.T, s store.Store) {
 	if err != nil || len(ts) != 0 || next != "" {
 		t.Errorf("ListTenders = %v, %q, %v", ts, next, err)
 	}
-	all, err := s.AllTenders(ctx)
-	if err != nil || len(all) != 0 {
-		t.Errorf("AllTenders = %v, %v", all, err)
+	awards, err := s.ListAwards(ctx, store.AwardFilter{})
+	if err != nil || len(awards) != 0 {
+		t.Errorf("ListAwards = %v, %v", awards, err)
 	}
 	cs, err := s.ListConsortia(ctx, store.ConsortiumFilter{})
 	if err != nil || len(cs) != 0 {
@@ -564,13 +568,161 @@ func testPagination(t *testing.T, s store.Store) {
 	})
 }
 
-func testAllTenders(t *testing.T, s store.Store) {
+func testBadPageToken(t *testing.T, s store.Store) {
 	tenderSet(t, s)
-	all, err := s.AllTenders(ctx)
-	if err != nil {
-		t.Fatal(err)
+	_, next, err := s.ListTenders(ctx, store.TenderFilter{PageSize: 1})
+	if err != nil || next == "" {
+		t.Fatalf("first page: next %q, err %v", next, err)
 	}
-	wantIDs(t, "AllTenders", tenderIDs(all), []string{"t-done", "t-lots", "t-open", "t-past", "t-soon"})
+	for _, tok := range []string{
+		"LTU",                         // valid base64, not a token (the gateway's pageToken=LTU)
+		"2026-03-05T10:00:00Z|t-soon", // a raw sort key
+		next[:len(next)-2],            // truncated
+		next + "x",                    // extended
+	} {
+		ts, n, err := s.ListTenders(ctx, store.TenderFilter{PageSize: 1, PageToken: tok})
+		var inv *domainerr.InvalidError
+		if !errors.As(err, &inv) || len(inv.Violations) != 1 || inv.Violations[0].Field != "page_token" {
+			t.Errorf("token %q: %d tenders, next %q, err %v; want an InvalidArgument on page_token", tok, len(ts), n, err)
+		}
+	}
+}
+
+// awardSet stores tenders with awards (amounts in cents):
+//
+//	tA  source s-a  CPV 72212000; lot 1 CPV 79411000, lot 2 without CPVs
+//	    #0 lot 1  B11  500 → CPVs of lot 1
+//	    #1 lot 2  b22  300 → the tender's CPVs (the lot has none)
+//	    #2 no lot B33  300 → the tender's CPVs
+//	tB  source s-b  CPV 48000000 72000000, no lots: #0 B11 900, #1 B44 300
+//	tC  no awards
+//	tD  no source id, CPV 45000000: #0 B55 300
+func awardSet(t *testing.T, s store.Store) map[string]domain.Tender {
+	t.Helper()
+	sme := false
+	award := func(lot, tax string, cents int64) domain.Award {
+		return domain.Award{LotID: lot, WinnerName: "Winner " + tax, WinnerTaxID: tax, AmountCents: cents, Date: base, OffersReceived: 2}
+	}
+	tA := Tender("tA", "tera", domain.StatusComplete, 1, "72212000")
+	tA.Source = domain.Source{System: "placsp", SourceID: "s-a"}
+	tA.Details.Lots = []domain.Lot{{ID: "1", CPVs: []string{"79411000"}}, {ID: "2"}}
+	tA.Details.Awards = []domain.Award{award("1", "B11", 500), award("2", "b22", 300), award("", "B33", 300)}
+	tA.Details.Awards[0].SME, tA.Details.Awards[0].ConsortiumID = &sme, "c-1"
+	tB := Tender("tB", "gira", domain.StatusComplete, 2, "48000000", "72000000")
+	tB.Source = domain.Source{System: "ocds", SourceID: "s-b"}
+	tB.Details.Lots = nil
+	tB.Details.Awards = []domain.Award{award("", "B11", 900), award("", "B44", 300)}
+	tC := Tender("tC", "tera", domain.StatusActive, 3, "72212000")
+	tC.Details.Awards = nil
+	tD := Tender("tD", "tera", domain.StatusComplete, 4, "45000000")
+	tD.Details.Lots = nil
+	tD.Details.Awards = []domain.Award{award("", "B55", 300)}
+	out := map[string]domain.Tender{}
+	for i, tn := range []domain.Tender{tA, tB, tC, tD} {
+		putTender(t, s, tn, uint64(i+1))
+		out[tn.ID] = tn
+	}
+	return out
+}
+
+func awardIDs(rs []store.AwardRecord) []string {
+	return ids(rs, func(r store.AwardRecord) string { return fmt.Sprintf("%s/%d", r.TenderID, r.Position) })
+}
+
+func listAwards(t *testing.T, s store.Store, f store.AwardFilter) []store.AwardRecord {
+	t.Helper()
+	got, err := s.ListAwards(ctx, f)
+	if err != nil {
+		t.Fatalf("ListAwards(%+v): %v", f, err)
+	}
+	return got
+}
+
+func testListAwards(t *testing.T, s store.Store) {
+	tenders := awardSet(t, s)
+	cases := []struct {
+		name string
+		f    store.AwardFilter
+		want []string
+	}{
+		{"all, largest first, ties by source id then lot", store.AwardFilter{}, []string{"tB/0", "tA/0", "tD/0", "tA/2", "tA/1", "tB/1"}},
+		{"cpv prefix: the lot's codes, else the tender's", store.AwardFilter{CPVPrefix: "72"}, []string{"tB/0", "tA/2", "tA/1", "tB/1"}},
+		{"cpv prefix of a lot's code", store.AwardFilter{CPVPrefix: "794"}, []string{"tA/0"}},
+		{"cpv full code", store.AwardFilter{CPVPrefix: "45000000"}, []string{"tD/0"}},
+		{"cpv no match", store.AwardFilter{CPVPrefix: "30"}, nil},
+		{"cpv group", store.AwardFilter{CPVGroups: []string{"722"}}, []string{"tA/2", "tA/1"}},
+		{"cpv groups, any", store.AwardFilter{CPVGroups: []string{"720", "794"}}, []string{"tB/0", "tA/0", "tB/1"}},
+		{"cpv group no match", store.AwardFilter{CPVGroups: []string{"481"}}, nil},
+		{"winner, any case", store.AwardFilter{WinnerTaxID: "b11"}, []string{"tB/0", "tA/0"}},
+		{"winner stored in lower case", store.AwardFilter{WinnerTaxID: "B22"}, []string{"tA/1"}},
+		{"winner unknown", store.AwardFilter{WinnerTaxID: "B99"}, nil},
+		{"exclude a tender", store.AwardFilter{ExcludeTenderID: "tA"}, []string{"tB/0", "tD/0", "tB/1"}},
+		{"combined", store.AwardFilter{CPVPrefix: "72", CPVGroups: []string{"720"}, ExcludeTenderID: "tA"}, []string{"tB/0", "tB/1"}},
+		{"combined with winner", store.AwardFilter{CPVPrefix: "72", CPVGroups: []string{"720"}, WinnerTaxID: "B44"}, []string{"tB/1"}},
+		{"limit", store.AwardFilter{Limit: 2}, []string{"tB/0", "tA/0"}},
+		{"limit after filters", store.AwardFilter{CPVPrefix: "72", Limit: 3}, []string{"tB/0", "tA/2", "tA/1"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := listAwards(t, s, tc.f)
+			wantIDs(t, fmt.Sprintf("ListAwards(%+v)", tc.f), awardIDs(got), tc.want)
+			for _, r := range got {
+				if !store.MatchesAward(r, tc.f) {
+					t.Errorf("%s/%d listed but MatchesAward is false", r.TenderID, r.Position)
+				}
+			}
+			if !slices.IsSortedFunc(got, store.CompareAwards) {
+				t.Errorf("not in CompareAwards order: %q", awardIDs(got))
+			}
+		})
+	}
+	t.Run("records carry the award and its tender's context", func(t *testing.T) {
+		tA := tenders["tA"]
+		got := listAwards(t, s, store.AwardFilter{CPVPrefix: "794"})
+		want := []store.AwardRecord{{TenderID: "tA", SourceID: "s-a", Title: tA.Details.Title, Buyer: tA.Details.Authority.Name,
+			CPVs: []string{"79411000"}, Award: tA.Details.Awards[0], Position: 0}}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("ListAwards =\n%+v\nwant\n%+v", got, want)
+		}
+		got = listAwards(t, s, store.AwardFilter{WinnerTaxID: "B55"})
+		if len(got) != 1 || got[0].SourceID != "" || !slices.Equal(got[0].CPVs, []string{"45000000"}) || !reflect.DeepEqual(got[0].Award, tenders["tD"].Details.Awards[0]) {
+			t.Fatalf("award of a tender without a source id: %+v", got)
+		}
+	})
+}
+
+func testAwardsReplaced(t *testing.T, s store.Store) {
+	tenders := awardSet(t, s)
+	// A new version of tA keeps one award, smaller: the others leave the history.
+	tA := tenders["tA"]
+	tA.Details.Awards = []domain.Award{{LotID: "1", WinnerTaxID: "B66", AmountCents: 100, Date: base}}
+	putTender(t, s, tA, 10)
+	wantIDs(t, "after the new version", awardIDs(listAwards(t, s, store.AwardFilter{})), []string{"tB/0", "tD/0", "tB/1", "tA/0"})
+	wantIDs(t, "old winner", awardIDs(listAwards(t, s, store.AwardFilter{WinnerTaxID: "B33"})), nil)
+	// A replay of the old version changes nothing.
+	putTender(t, s, tenders["tA"], 1)
+	wantIDs(t, "after a replay", awardIDs(listAwards(t, s, store.AwardFilter{WinnerTaxID: "B66"})), []string{"tA/0"})
+	// A tender whose awards are all withdrawn has none.
+	tA.Details.Awards = nil
+	putTender(t, s, tA, 11)
+	wantIDs(t, "awards withdrawn", awardIDs(listAwards(t, s, store.AwardFilter{CPVPrefix: "794"})), nil)
+}
+
+func testAwardsLimit(t *testing.T, s store.Store) {
+	// One tender with more awards than the maximum page: one write.
+	big := Tender("t-big", "tera", domain.StatusComplete, 1, "72000000")
+	big.Details.Lots = nil
+	big.Details.Awards = nil
+	for i := range 501 {
+		big.Details.Awards = append(big.Details.Awards, domain.Award{WinnerTaxID: fmt.Sprintf("B%03d", i), AmountCents: int64(1000 - i), Date: base})
+	}
+	putTender(t, s, big, 1)
+	if got := listAwards(t, s, store.AwardFilter{}); len(got) != 50 || got[0].Position != 0 || got[49].Position != 49 {
+		t.Errorf("default limit: %d awards (%q…), want the 50 largest", len(got), awardIDs(got[:min(3, len(got))]))
+	}
+	if got := listAwards(t, s, store.AwardFilter{Limit: 5000}); len(got) != 500 || got[499].Position != 499 {
+		t.Errorf("limit 5000: %d awards, want at most 500", len(got))
+	}
 }
 
 func testConsortiumFilters(t *testing.T, s store.Store) {
@@ -646,16 +798,29 @@ func testListCompanies(t *testing.T, s store.Store) {
 }
 
 // testConcurrent writes from one goroutine per stream (as the projections do)
-// while others read; run with -race.
+// while others read; run with -race. Sizes are modest (a persistent adapter
+// pays a round trip per call) but ids repeat, so most writes replace.
 func testConcurrent(t *testing.T, s store.Store) {
-	const n = 200
+	const n = 40
+	// Every fifth write lets a read round through, so reads overlap writes
+	// however fast or slow the adapter is, without crowding them out.
+	wrote := make(chan struct{}, 2*n)
+	var writes atomic.Int64
+	tick := func() {
+		if writes.Add(1)%5 == 0 {
+			wrote <- struct{}{}
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		for i := 1; i <= n; i++ {
 			id := fmt.Sprintf("t%03d", i%20)
-			if err := s.PutTender(ctx, Tender(id, "tera", domain.StatusActive, i%30, "72000000"), uint64(2*i)); err != nil {
+			// Bare tenders: a persistent adapter's replace costs grow with the document.
+			tn := domain.Tender{ID: id, ClusterID: "tera", Status: domain.StatusActive,
+				Details: domain.Details{Title: id, CPVs: []string{"72000000"}, Deadline: day(i % 30)}}
+			if err := s.PutTender(ctx, tn, uint64(2*i)); err != nil {
 				t.Error(err)
 				return
 			}
@@ -663,6 +828,7 @@ func testConcurrent(t *testing.T, s store.Store) {
 				t.Error(err)
 				return
 			}
+			tick()
 		}
 	}()
 	go func() {
@@ -672,25 +838,48 @@ func testConcurrent(t *testing.T, s store.Store) {
 				t.Error(err)
 				return
 			}
+			tick()
 		}
 	}()
 	stop := make(chan struct{})
 	var readers sync.WaitGroup
-	for r := 0; r < 4; r++ {
+	for r := 0; r < 2; r++ {
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
+			var last uint64
 			for {
 				select {
 				case <-stop:
 					return
-				default:
+				case <-wrote:
 				}
-				_, _, _ = s.ListTenders(ctx, store.TenderFilter{CPVPrefix: "72", PageSize: 5})
-				_, _ = s.ListConsortia(ctx, store.ConsortiumFilter{OrganizationID: "A", LiveOnly: true})
-				_, _ = s.ListCompanies(ctx, []string{"tera"})
-				_, _ = s.GetTender(ctx, "t001")
-				_, _ = s.Checkpoint(ctx)
+				if _, _, err := s.ListTenders(ctx, store.TenderFilter{CPVPrefix: "72", PageSize: 5}); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := s.ListConsortia(ctx, store.ConsortiumFilter{OrganizationID: "A", LiveOnly: true}); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := s.ListCompanies(ctx, []string{"tera"}); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := s.GetTender(ctx, "t001"); err != nil && !errors.Is(err, domainerr.ErrNotFound) {
+					t.Error(err)
+					return
+				}
+				cp, err := s.Checkpoint(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if cp < last {
+					t.Errorf("tender checkpoint went back from %d to %d", last, cp)
+					return
+				}
+				last = cp
 			}
 		}()
 	}
@@ -700,7 +889,7 @@ func testConcurrent(t *testing.T, s store.Store) {
 	if tc, mc := checkpoints(t, s); tc != 2*n+1 || mc != n {
 		t.Errorf("checkpoints = %d, %d; want %d, %d", tc, mc, 2*n+1, n)
 	}
-	if all, _ := s.AllTenders(ctx); len(all) != 20 {
+	if all, _, _ := s.ListTenders(ctx, store.TenderFilter{PageSize: 500}); len(all) != 20 {
 		t.Errorf("%d tenders, want 20", len(all))
 	}
 	if cos, _ := s.ListCompanies(ctx, []string{"tera"}); len(cos) != 15 {
