@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -46,6 +47,7 @@ type config struct {
 	concurrency   []int
 	histories     []int // history sizes of the history row, shortest first
 	quick         bool
+	cpuProfile    string
 }
 
 func parseFlags(args []string) (config, error) {
@@ -58,11 +60,12 @@ func parseFlags(args []string) (config, error) {
 	updates := fs.Int("updates", 40, "timed updates per history size and round")
 	matchN := fs.Int("match-n", 100_000, "companies in each matching pool")
 	matchRuns := fs.Int("match-runs", 20, "matching instances per m")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (stack and bench clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	cfg := config{orgs: *orgs, tenders: *tenders, duration: *duration, rounds: *rounds, updates: *updates,
-		matchN: *matchN, matchRuns: *matchRuns, concurrency: []int{1, 8, 32}, histories: []int{2, 100, 1000, 3000}, quick: *quick}
+		matchN: *matchN, matchRuns: *matchRuns, concurrency: []int{1, 8, 32}, histories: []int{2, 100, 1000, 3000}, quick: *quick, cpuProfile: *cpuProfile}
 	if *quick {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -93,7 +96,19 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench-e2e: -cpuprofile:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench-e2e:", err)
 		os.Exit(1)
 	}
