@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -78,16 +79,42 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 	return s, nil
 }
 
-func index(name string, keys ...string) mongo.IndexModel {
+// indexDef is an index by name and ascending keys.
+type indexDef struct {
+	name string
+	keys bson.D
+}
+
+func index(name string, keys ...string) indexDef {
 	d := bson.D{}
 	for _, k := range keys {
 		d = append(d, bson.E{Key: k, Value: 1})
 	}
-	return mongo.IndexModel{Keys: d, Options: options.Index().SetName(name)}
+	return indexDef{name: name, keys: d}
 }
 
-func createIndexes(ctx context.Context, c *mongo.Collection, models ...mongo.IndexModel) error {
-	if _, err := c.Indexes().CreateMany(ctx, models); err != nil {
+// createIndexes creates the indexes of models that c does not have yet (by
+// name): a restart finds them made. (FerretDB fails a createIndexes that
+// names an existing index, which MongoDB would take as a no-op.)
+func createIndexes(ctx context.Context, c *mongo.Collection, defs ...indexDef) error {
+	specs, err := c.Indexes().ListSpecifications(ctx)
+	var se mongo.ServerError
+	if errors.As(err, &se) && se.HasErrorCode(26) { // NamespaceNotFound: no collection yet
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("member store: indexes on %s: %w", c.Name(), err)
+	}
+	var missing []mongo.IndexModel
+	for _, d := range defs {
+		if !slices.ContainsFunc(specs, func(s mongo.IndexSpecification) bool { return s.Name == d.name }) {
+			missing = append(missing, mongo.IndexModel{Keys: d.keys, Options: options.Index().SetName(d.name)})
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := c.Indexes().CreateMany(ctx, missing); err != nil {
 		return fmt.Errorf("member store: indexes on %s: %w", c.Name(), err)
 	}
 	return nil
