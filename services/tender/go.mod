@@ -3,6 +3,7 @@ module github.com/consortia-dev/consortia/services/tender
 go 1.26.0
 
 require (
+	github.com/google/btree v1.1.3
 	github.com/consortia-dev/consortia/proto/gen/go v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/member v0.0.0-00010101000000-000000000000
 	github.com/consortia-dev/consortia/services/mongotest v0.0.0-00010101000000-000000000000
