@@ -74,8 +74,8 @@ func holds(c *domain.Consortium, orgID string) bool {
 }
 
 // requirements are the eligibility rules of a tender or lot. A tender without
-// a submission deadline (5,322 of the 5,355 tenders of the real OpenPLACSP
-// export have none) is checked as of today: certifications must be valid
+// a submission deadline (none of the 5,355 tenders of the real OpenPLACSP
+// spreadsheet export gives one) is checked as of today: certifications must be valid
 // today, turnover and references count for the three years before today, and
 // the certification results say so (eligibility.Requirements.DeadlineAssumed).
 func (s *Service) requirements(t *domain.Tender, lotID string) (eligibility.Requirements, error) {
