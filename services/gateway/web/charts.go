@@ -36,8 +36,14 @@ type bar struct {
 // hbarChart draws labelled horizontal bars, one row each, the value written
 // after the bar.
 func hbarChart(id, title string, bars []bar, empty string) template.HTML {
-	const labelW, barW, rowH, top = 230.0, 380.0, 26.0, 8.0
-	width := labelW + barW + 140
+	const barW, rowH, top = 200.0, 26.0, 8.0
+	labelW, valueW := 40.0, 60.0
+	for _, x := range bars {
+		labelW = math.Max(labelW, textWidth(x.Label)+16)
+		valueW = math.Max(valueW, textWidth(x.Text)+16)
+	}
+	labelW = math.Min(labelW, 300)
+	width := labelW + barW + valueW
 	height := top*2 + rowH*float64(max(len(bars), 1))
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg id="%s" class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s-title"><title id="%s-title">%s</title>`,
@@ -75,10 +81,10 @@ type series struct {
 
 // groupedBars draws, per month, one vertical bar per series, with a legend.
 func groupedBars(id, title string, months []string, ss []series, empty string) template.HTML {
-	const left, top, plotH, legendH = 10.0, 10.0, 180.0, 24.0
-	groupW := math.Max(70, float64(40+28*len(ss)))
+	const left, top, plotH, legendH = 10.0, 10.0, 200.0, 20.0
+	groupW := math.Max(70, float64(40+30*len(ss)))
 	width := math.Max(520, left*2+groupW*float64(len(months)))
-	height := top + plotH + 40 + legendH*float64((len(ss)+2)/3)
+	height := top + plotH + 34 + legendH*float64(len(ss))
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg id="%s" class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s-title"><title id="%s-title">%s</title>`,
 		id, width, height, id, id, svgText(title))
@@ -102,20 +108,22 @@ func groupedBars(id, title string, months []string, ss []series, empty string) t
 			v := s.Values[mi]
 			h := 0.0
 			if maxV > 0 {
-				h = (plotH - 18) * v / maxV
+				h = (plotH - 80) * v / maxV
 			}
 			x := x0 + float64(si)*barW
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s</title></rect>`,
 				x, base-h, barW-3, h, colour(si), svgText(s.Name), svgText(m), svgText(s.Texts[mi]))
 			if v > 0 {
-				fmt.Fprintf(&b, `<text class="value small" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x+(barW-3)/2, base-h-4, svgText(s.Texts[mi]))
+				// Written upwards from the top of the bar, so neighbours never overlap.
+				tx, ty := x+(barW-3)/2+4, base-h-6
+				fmt.Fprintf(&b, `<text class="value small" x="%.1f" y="%.1f" transform="rotate(-90 %.1f %.1f)">%s</text>`, tx, ty, tx, ty, svgText(s.Texts[mi]))
 			}
 		}
 		fmt.Fprintf(&b, `<text class="label" x="%.1f" y="%.0f" text-anchor="middle">%s</text></g>`, x0+(groupW-20)/2, base+16, svgText(m))
 	}
 	for si, s := range ss {
-		x := left + float64(si%3)*200
-		y := base + 40 + float64(si/3)*legendH
+		x := left
+		y := base + 40 + float64(si)*legendH
 		fmt.Fprintf(&b, `<g class="legend"><rect x="%.0f" y="%.0f" width="12" height="12" fill="%s"/><text class="label" x="%.0f" y="%.0f">%s</text></g>`,
 			x, y-10, colour(si), x+18, y, svgText(s.Name))
 	}
@@ -133,7 +141,12 @@ type cell struct {
 // heatMap draws an n × n grid of the named clusters: a cell's opacity grows
 // with its count; the diagonal is left blank.
 func heatMap(id, title string, names []string, cells map[[2]int]cell, empty string) template.HTML {
-	const labelW, cellW, cellH, top = 200.0, 150.0, 44.0, 34.0
+	const cellW, cellH, top = 130.0, 44.0, 44.0
+	labelW := 40.0
+	for _, n := range names {
+		labelW = math.Max(labelW, textWidth(n)+16)
+	}
+	labelW = math.Min(labelW, 260)
 	n := len(names)
 	width := labelW + cellW*float64(max(n, 1)) + 10
 	height := top + cellH*float64(max(n, 1)) + 10
@@ -149,7 +162,17 @@ func heatMap(id, title string, names []string, cells map[[2]int]cell, empty stri
 		maxC = max(maxC, c.Count)
 	}
 	for j, name := range names {
-		fmt.Fprintf(&b, `<text class="label small" x="%.1f" y="%.0f" text-anchor="middle">%s</text>`, labelW+cellW*float64(j)+cellW/2, top-12, svgText(name))
+		x := labelW + cellW*float64(j) + cellW/2
+		lines := wrap(name, 20)
+		fmt.Fprintf(&b, `<text class="label small" x="%.1f" y="%.0f" text-anchor="middle">`, x, top-8-14*float64(len(lines)-1))
+		for i, l := range lines {
+			dy := "0"
+			if i > 0 {
+				dy = "14"
+			}
+			fmt.Fprintf(&b, `<tspan x="%.1f" dy="%s">%s</tspan>`, x, dy, svgText(l))
+		}
+		b.WriteString(`</text>`)
 	}
 	for i, row := range names {
 		y := top + cellH*float64(i)
@@ -172,4 +195,30 @@ func heatMap(id, title string, names []string, cells map[[2]int]cell, empty stri
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// textWidth estimates the width of a label at the charts' 12px font (the
+// server has no font metrics; an average glyph is about 6.6px wide).
+func textWidth(s string) float64 { return 6.6 * float64(len([]rune(s))) }
+
+// wrap splits s at spaces into lines of at most n characters (a longer word
+// stays whole).
+func wrap(s string, n int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len([]rune(line))+1+len([]rune(w)) <= n:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
 }

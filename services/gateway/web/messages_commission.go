@@ -12,7 +12,9 @@ var commissionMessages = map[string]map[string]string{
 		"report.export":      "Exportar:", "report.clusters": "Clústeres", "report.all": "todas las tablas",
 		"report.won": "licitaciones ganadas", "report.awarded": "adjudicado", "report.intercluster": "consorcios interclúster",
 		"report.members": "Socios", "report.oncommissions": "En comisiones", "report.pursued": "Perseguidas", "report.submitted": "Presentadas",
-		"report.lost": "Perdidas", "report.attendance": "Asistencia", "report.consortium": "Consorcio", "report.tender": "Licitación",
+		"report.col.won": "Ganadas", "report.col.awarded": "Adjudicado", "report.col.intercluster": "Interclúster",
+		"report.intercluster.title": "Consorcios interclúster",
+		"report.lost":               "Perdidas", "report.attendance": "Asistencia", "report.consortium": "Consorcio", "report.tender": "Licitación",
 
 		"chart.won": "Licitaciones ganadas por clúster", "chart.won.value": "%d ganadas · %s",
 		"chart.value": "Importe adjudicado por clúster y mes", "chart.matrix": "Matriz de colaboración entre clústeres",
@@ -60,7 +62,9 @@ var commissionMessages = map[string]map[string]string{
 		"report.export":      "Export:", "report.clusters": "Clusters", "report.all": "every table",
 		"report.won": "tenders won", "report.awarded": "awarded", "report.intercluster": "inter-cluster consortia",
 		"report.members": "Members", "report.oncommissions": "On commissions", "report.pursued": "Pursued", "report.submitted": "Submitted",
-		"report.lost": "Lost", "report.attendance": "Attendance", "report.consortium": "Consortium", "report.tender": "Tender",
+		"report.col.won": "Won", "report.col.awarded": "Awarded", "report.col.intercluster": "Inter-cluster",
+		"report.intercluster.title": "Inter-cluster consortia",
+		"report.lost":               "Lost", "report.attendance": "Attendance", "report.consortium": "Consortium", "report.tender": "Tender",
 
 		"chart.won": "Tenders won per cluster", "chart.won.value": "%d won · %s",
 		"chart.value": "Awarded value per cluster and month", "chart.matrix": "Cluster collaboration matrix",
