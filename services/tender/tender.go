@@ -5,7 +5,6 @@ package tender
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"google.golang.org/grpc"
@@ -23,6 +22,7 @@ import (
 	"github.com/consortia-dev/consortia/services/tender/membership"
 	"github.com/consortia-dev/consortia/services/tender/store"
 	"github.com/consortia-dev/consortia/services/tender/store/memory"
+	mongostore "github.com/consortia-dev/consortia/services/tender/store/mongo"
 )
 
 // Stream is the tender service's event stream; MemberStream the one it follows.
@@ -46,7 +46,10 @@ func New(ctx context.Context, env service.Env, members memberv1.MemberServiceCli
 		Build: func(ctx context.Context, k *service.Kit) error {
 			var st store.Store = memory.New()
 			if k.Persistent() {
-				return errors.New("mongo read models: adapter not wired yet")
+				var err error
+				if st, err = mongostore.New(ctx, k.Mongo); err != nil {
+					return err
+				}
 			}
 			tenders := k.Project(eventlog.Projection{Name: "readmodel", Stream: Stream, Handler: app.Projection(st)})
 			k.Project(eventlog.Projection{Name: "memberindex", Stream: MemberStream, FilterSubjects: []string{memberindex.Filter}, Handler: memberindex.Projection(st)})

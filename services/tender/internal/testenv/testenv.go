@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -67,6 +68,11 @@ type Env struct {
 
 	Tender  *tender.Tender
 	Tenders tenderv1.TenderServiceClient
+
+	// TenderMongo, when set before StartTender, keeps the tender service's
+	// read models in MongoDB (instance TenderInstance) instead of memory.
+	TenderMongo    *mongo.Client
+	TenderInstance string
 
 	memberStop, tenderStop func()
 	memberConn             *grpc.ClientConn // the tender service's client (forwards tokens)
@@ -153,6 +159,7 @@ func (e *Env) StartTender() {
 	t := e.T
 	t.Helper()
 	tn, err := tender.New(context.Background(), service.Env{ListenAddr: "127.0.0.1:0",
+		Mongo: e.TenderMongo, InstanceID: e.TenderInstance,
 		JS: e.NATS.JS, Verifier: e.Issuer.Verifier(), Codes: Codes(t), Logger: Logger(t).With("service", "tender"),
 	}, memberv1.NewMemberServiceClient(e.memberConn))
 	if err != nil {
