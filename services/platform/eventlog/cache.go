@@ -44,6 +44,10 @@ type entry struct {
 	subject string
 	last    uint64 // sequence of the subject's last message covered
 	events  []*stored
+	// state is a caller's folded state at stateAt (LoadInto), never modified:
+	// loads get deep copies of it.
+	state   any
+	stateAt uint64
 }
 
 func newCache(maxEvents int) *cache {

@@ -17,6 +17,7 @@ type Loader interface {
 	Load(ctx context.Context, subject string, apply func(Event) error) (uint64, error)
 	LoadMarked(ctx context.Context, subject, msgID string, apply func(Event) error) (version, marked uint64, err error)
 	LoadMark(ctx context.Context, subject string, m Mark, apply func(Event) error) (version, marked uint64, err error)
+	LoadInto(ctx context.Context, subject string, m Mark, state any, apply func(Event) error) (version, marked uint64, err error)
 }
 
 // Reader reads stored events.

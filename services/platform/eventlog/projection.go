@@ -104,6 +104,13 @@ const (
 	// orderedInactive removes the ephemeral consumer of a process that died
 	// without deleting it.
 	orderedInactive = 2 * time.Minute
+	// orderedResetAttempts bounds how often the client recreates the ordered
+	// consumer under the same name after losing it. A create sent while a
+	// NATS server was dying can leave that name assigned to the dead server,
+	// and every retry under it then times out until that server returns
+	// (seen in the 3-node cluster test); after these attempts Run starts a
+	// new ordered consumer, with a new name, from the last applied event.
+	orderedResetAttempts = 2
 )
 
 // Runner applies a projection's events in stream order, one goroutine applying
@@ -260,6 +267,7 @@ func (r *Runner) consume(ctx context.Context, stream jetstream.Stream) error {
 			DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
 			OptStartSeq:       r.Done() + 1,
 			InactiveThreshold: orderedInactive,
+			MaxResetAttempts:  orderedResetAttempts,
 		})
 		if err != nil {
 			return setupError{fmt.Errorf("ordered consumer: %w", err)}
