@@ -31,7 +31,7 @@ type Projector interface {
 type EventLog interface {
 	Append(ctx context.Context, d eventlog.Draft) (eventlog.Appended, error)
 	Get(ctx context.Context, seq uint64) (eventlog.Event, error)
-	LoadMark(ctx context.Context, subject string, m eventlog.Mark, apply func(eventlog.Event) error) (version, marked uint64, err error)
+	LoadInto(ctx context.Context, subject string, m eventlog.Mark, state any, apply func(eventlog.Event) error) (version, marked uint64, err error)
 }
 
 // Service is the member application service.
@@ -141,7 +141,8 @@ func (s *Service) loadOrganization(ctx context.Context, id string) (domain.Organ
 // different request with the same key is ErrIdempotencyKeyReused).
 func (s *Service) loadOrganizationSeeing(ctx context.Context, id string, m eventlog.Mark) (domain.Organization, uint64, error) {
 	var o domain.Organization
-	version, done, err := s.log.LoadMark(ctx, domain.OrganizationSubject(id), m, func(ev eventlog.Event) error {
+	// The log keeps the folded organisation: only events appended since are applied.
+	version, done, err := s.log.LoadInto(ctx, domain.OrganizationSubject(id), m, &o, func(ev eventlog.Event) error {
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
 			return err

@@ -42,7 +42,7 @@ type EventLog interface {
 	Append(ctx context.Context, d eventlog.Draft) (eventlog.Appended, error)
 	Get(ctx context.Context, seq uint64) (eventlog.Event, error)
 	Load(ctx context.Context, subject string, apply func(eventlog.Event) error) (uint64, error)
-	LoadMark(ctx context.Context, subject string, m eventlog.Mark, apply func(eventlog.Event) error) (version, marked uint64, err error)
+	LoadInto(ctx context.Context, subject string, m eventlog.Mark, state any, apply func(eventlog.Event) error) (version, marked uint64, err error)
 	History(ctx context.Context, subject string) ([]eventlog.Event, error)
 }
 
@@ -115,7 +115,8 @@ func (s *Service) write(ctx context.Context, subject string, e domain.Event, exp
 func load[T interface {
 	Apply(domain.Event, time.Time, uint64) error
 }](ctx context.Context, log EventLog, subject string, m eventlog.Mark, agg T) (version, marked uint64, err error) {
-	return log.LoadMark(ctx, subject, m, func(ev eventlog.Event) error {
+	// The log keeps the folded aggregate: only events appended since are applied.
+	return log.LoadInto(ctx, subject, m, agg, func(ev eventlog.Event) error {
 		de, err := convert.EventFrom(ev.Data)
 		if err != nil {
 			return err
