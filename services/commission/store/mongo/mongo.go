@@ -43,19 +43,40 @@ func New(ctx context.Context, db *mongo.Database) (*Store, error) {
 		commissions: db.Collection("commissions"), clusters: db.Collection("clusters"), orgs: db.Collection("organizations"),
 		tenders: db.Collection("tenders"), bids: db.Collection("bids"), checkpoints: db.Collection("checkpoints"),
 	}
-	_, err := s.commissions.Indexes().CreateMany(ctx, []mongo.IndexModel{
-		{Keys: bson.D{{Key: "sort_key", Value: 1}}},
-		{Keys: bson.D{{Key: "member_orgs", Value: 1}}},
-		{Keys: bson.D{{Key: "sitting", Value: 1}}},
-		{Keys: bson.D{{Key: "convener_id", Value: 1}}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("commission read model: create indexes: %w", err)
+	if err := ensureIndexes(ctx, s.commissions, "sort_key", "member_orgs", "sitting", "convener_id"); err != nil {
+		return nil, err
 	}
-	if _, err := s.orgs.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "name", Value: 1}}}); err != nil {
-		return nil, fmt.Errorf("commission read model: create indexes: %w", err)
+	if err := ensureIndexes(ctx, s.orgs, "name"); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// ensureIndexes creates the missing ascending single-field indexes of coll.
+// Existing ones are left alone: creating an index that exists is a no-op for
+// MongoDB but breaks the connection on FerretDB 1.24, so a restart checks first.
+func ensureIndexes(ctx context.Context, coll *mongo.Collection, fields ...string) error {
+	names, err := coll.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return fmt.Errorf("commission read model: list indexes of %s: %w", coll.Name(), err)
+	}
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n.Name] = true
+	}
+	var missing []mongo.IndexModel
+	for _, f := range fields {
+		if !have[f+"_1"] {
+			missing = append(missing, mongo.IndexModel{Keys: bson.D{{Key: f, Value: 1}}})
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := coll.Indexes().CreateMany(ctx, missing); err != nil {
+		return fmt.Errorf("commission read model: create indexes on %s: %w", coll.Name(), err)
+	}
+	return nil
 }
 
 func (s *Store) checkpoint(ctx context.Context, stream string) (uint64, error) {
