@@ -24,7 +24,9 @@ type Settings struct {
 func init() { config.Register(&Settings{}) }
 
 // Validate implements the configuration's post-parse check.
-func (s *Settings) Validate() error { return service.CheckAddr("CONSORTIA_HTTP_LISTEN_ADDR", s.ListenAddr) }
+func (s *Settings) Validate() error {
+	return service.CheckAddr("CONSORTIA_HTTP_LISTEN_ADDR", s.ListenAddr)
+}
 
 // backendURL is one backend's address, read as CONSORTIA_<NAME>_URL.
 type backendURL struct {
