@@ -118,6 +118,24 @@ func (c *cache) appended(subject string, expected uint64, s *stored) {
 	}
 }
 
+// expected translates an expected version into the subject's sequence: when
+// the aggregate's last event is at expected and only Skip markers (or
+// skipped events) follow it, the aggregate has not changed since, and
+// JetStream must be told the sequence of the last of those.
+func (c *cache) expected(subject string, expected uint64) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[subject]
+	if !ok {
+		return expected
+	}
+	e := el.Value.(*entry)
+	if n := len(e.events); n > 0 && e.events[n-1].ev.Sequence == expected && e.last > expected {
+		return e.last
+	}
+	return expected
+}
+
 // drop forgets subject (it has no messages).
 func (c *cache) drop(subject string) {
 	c.mu.Lock()

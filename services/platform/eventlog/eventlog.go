@@ -365,8 +365,12 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 		msgID = id
 	}
 	opts := []jetstream.PublishOpt{jetstream.WithMsgID(msgID), jetstream.WithExpectStream(l.name)}
+	expected := uint64(d.ExpectedVersion)
 	if d.ExpectedVersion >= 0 {
-		opts = append(opts, jetstream.WithExpectLastSequencePerSubject(uint64(d.ExpectedVersion)))
+		// A version is the sequence of the aggregate's last event; Skip
+		// markers after it do not change the aggregate.
+		expected = l.cache.expected(d.Subject, expected)
+		opts = append(opts, jetstream.WithExpectLastSequencePerSubject(expected))
 	}
 	ack, err := l.js.PublishMsg(ctx, msg, opts...)
 	if err != nil {
@@ -406,7 +410,7 @@ func (l *Log) Append(ctx context.Context, d Draft) (Appended, error) {
 	if d.ExpectedVersion >= 0 {
 		// JetStream checked that nothing came between: the cached aggregate,
 		// if it is at the expected version, is now one event longer.
-		l.cache.appended(d.Subject, uint64(d.ExpectedVersion), l.stored(d.Subject, ack.Sequence, msg.Header, data))
+		l.cache.appended(d.Subject, expected, l.stored(d.Subject, ack.Sequence, msg.Header, data))
 	}
 	return Appended{Sequence: ack.Sequence, Duplicate: ack.Duplicate, EventID: id, Time: now}, nil
 }

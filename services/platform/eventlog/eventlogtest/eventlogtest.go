@@ -509,11 +509,17 @@ func testPoisonOnWritePath(t *testing.T, tg Target) {
 	if err := tg.Skip(ctx, subject, bad, "again"); err != nil {
 		t.Fatalf("skipping twice: %v", err)
 	}
-	got, v := values(t, tg.Log, subject)
-	if fmt.Sprint(got) != "[a]" {
-		t.Fatalf("after skip: %v", got)
+	h, err := tg.Log.History(ctx, subject)
+	if err != nil || len(h) != 1 || value(h[0]) != "a" {
+		t.Fatalf("after skip: %v, %v", h, err)
 	}
-	mustAppend(t, tg.Log, eventlog.Draft{Subject: subject, Event: str("b"), ExpectedVersion: int64(v)})
+	// A command decides on the version of the last event it folded (as an
+	// aggregate records it), not on the marker's sequence: that still holds.
+	other := tg.Reopen()
+	if _, err := other.Load(ctx, subject, func(eventlog.Event) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, other, eventlog.Draft{Subject: subject, Event: str("b"), ExpectedVersion: int64(h[0].Sequence)})
 	for _, l := range []eventlog.Store{tg.Log, tg.Reopen()} {
 		if got, _ := values(t, l, subject); fmt.Sprint(got) != "[a b]" {
 			t.Fatalf("after skip and append: %v", got)
