@@ -185,7 +185,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// The gateway: HTTP/JSON API and web console, with the demo users on its sign-in page.
 	var users []gateway.User
 	for _, u := range demo.Users(time.Now().Year()) {
-		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims})
+		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims, Group: u.Group})
 	}
 	gw, err := gateway.New(ctx, gateway.Config{
 		HTTPAddr: cfg.HTTPAddr, PublicURL: cfg.PublicURL,

@@ -175,7 +175,7 @@ func startStack(t *testing.T, full bool) *stack {
 	var users []gateway.User
 	for _, u := range demo.Users(st.Year) {
 		st.Users[u.Key] = u
-		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims})
+		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims, Group: u.Group})
 	}
 	deps := gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Logger: log}
 	if st.Mailbox != nil {

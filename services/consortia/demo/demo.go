@@ -174,10 +174,16 @@ type User struct {
 	Key    string
 	Claims auth.Claims
 	Title  string // persona, for the sign-in page
+	Group  string // the company's first cluster (or the one it asked to join), to group companies on the sign-in page
 }
 
+// FeaturedCompanies is how many demo company users (company1..) the seeded
+// consortia prefer to invite, so that the first few sign-ins show an invitation.
+const FeaturedCompanies = 5
+
 // Users returns the demo users: an administrator, agency staff, a manager per
-// demo cluster and a few company users.
+// demo cluster and a user for every demo company (company1..company24), so any
+// member of a recommended team can sign in and answer its invitation.
 func Users(year int) []User {
 	users := []User{
 		{Key: "admin", Title: "Platform administrator", Claims: auth.Claims{Name: "Admin (demo)", Email: "admin@consortia.invalid", Roles: []string{auth.RoleAdmin}, Locale: "en"}},
@@ -190,11 +196,9 @@ func Users(year int) []User {
 		}})
 	}
 	for i, c := range Companies(year) {
-		if i > 4 {
-			break
-		}
 		key := fmt.Sprintf("company%d", i+1)
-		users = append(users, User{Key: key, Title: "Company user, " + c.Registration.LegalName, Claims: auth.Claims{
+		group := append(append([]string{}, c.Clusters...), c.Pending...)[0]
+		users = append(users, User{Key: key, Title: "Company user, " + c.Registration.LegalName, Group: clusterName(group), Claims: auth.Claims{
 			Name: "User of " + c.Registration.LegalName, Email: key + "@companies.invalid", Roles: []string{auth.RoleCompany},
 			Organization: c.ID(), Locale: "es",
 		}})
@@ -203,6 +207,15 @@ func Users(year int) []User {
 		users[i].Claims.Subject = "demo:" + users[i].Key
 	}
 	return users
+}
+
+func clusterName(key string) string {
+	for _, c := range Clusters {
+		if c.Key == key {
+			return c.Name
+		}
+	}
+	return key
 }
 
 // UserByKey returns the demo user with key.

@@ -188,9 +188,9 @@ func SeedConsortia(ctx context.Context, svc *tenderapp.Service, log *slog.Logger
 		return 0, err
 	}
 	userOrgs := map[string]bool{}
-	for _, u := range Users(time.Now().Year()) {
-		if u.Claims.Organization != "" {
-			userOrgs[u.Claims.Organization] = true
+	for i, c := range Companies(time.Now().Year()) {
+		if i < FeaturedCompanies {
+			userOrgs[c.ID()] = true
 		}
 	}
 	formed := 0

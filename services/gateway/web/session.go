@@ -109,9 +109,11 @@ type signInData struct {
 	Next     string
 }
 
-// persona groups the development users of one role.
+// persona groups the development users of one role (and group, e.g. a
+// company's cluster).
 type persona struct {
 	Role  string
+	Group string
 	Users []User
 }
 
@@ -125,15 +127,18 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	d := signInData{Dev: s.d.Issuer != nil && len(s.d.Users) > 0, Next: r.URL.Query().Get("next")}
 	if d.Dev {
 		for _, role := range []string{auth.RoleClusterManager, auth.RoleCompany, auth.RoleAgency, auth.RoleAdmin} {
-			var us []User
+			var groups []persona
 			for _, u := range s.d.Users {
-				if slices.Contains(u.Claims.Roles, role) {
-					us = append(us, u)
+				if !slices.Contains(u.Claims.Roles, role) {
+					continue
 				}
+				i := slices.IndexFunc(groups, func(p persona) bool { return p.Group == u.Group })
+				if i < 0 {
+					groups, i = append(groups, persona{Role: role, Group: u.Group}), len(groups)
+				}
+				groups[i].Users = append(groups[i].Users, u)
 			}
-			if len(us) > 0 {
-				d.Personas = append(d.Personas, persona{Role: role, Users: us})
-			}
+			d.Personas = append(d.Personas, groups...)
 		}
 	}
 	s.render(w, r, http.StatusOK, "signin", "signin.title", d)

@@ -32,6 +32,7 @@ type User struct {
 	Key    string      // e.g. "tera-manager"
 	Title  string      // e.g. "Cluster manager, TERA ICT cluster (demo)"
 	Claims auth.Claims // claims of the token issued on sign-in
+	Group  string      // e.g. a company's cluster: the sign-in page lists a role's users by group
 }
 
 // Config configures the console.
