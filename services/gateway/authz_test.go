@@ -458,9 +458,10 @@ func parseWant(w string) ([7][2]bool, error) {
 
 // TestAuthorizationTable runs every cell of every table over gRPC and over
 // HTTP against the real services, then checks every id field of every RPC at
-// the edge (pathIDs).
+// the edge (pathIDs). Issue 10's HTTP reproductions (issue10) share its stack.
 func TestAuthorizationTable(t *testing.T) {
 	s := startStack(t, true)
+	t.Run("Issue10", func(t *testing.T) { issue10(t, s) }) // on the demo data, before the table adds its own
 	f := newFixture(t, s)
 	services := registeredServices()
 	hc := httpCaller(t, s)

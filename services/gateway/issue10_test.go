@@ -14,10 +14,11 @@ import (
 	"github.com/consortia-dev/consortia/services/tender/intake"
 )
 
-// The holes of issue 10 as its reporter reproduced them over the HTTP API on
-// the demo stack; each subtest is one of them and fails on c4f662d.
-func TestIssue10OverHTTP(t *testing.T) {
-	s := startStack(t, true)
+// issue10 replays the holes of issue 10 as its reporter reproduced them over
+// the HTTP API on the demo stack; each subtest is one of them and fails on
+// c4f662d. It runs in TestAuthorizationTable, on its stack (a stack with the
+// demo data takes a while to start).
+func issue10(t *testing.T, s *stack) {
 	company1, teraMgr := s.token(t, "company1", time.Hour), s.token(t, "tera-manager", time.Hour)
 	tera := demo.ClusterID("tera")
 	// An organisation of another cluster (MarCa only) in no consortium with
