@@ -46,10 +46,10 @@ func New(ctx context.Context, cfg Config, conns map[string]grpc.ClientConnInterf
 	}
 	mux := runtime.NewServeMux(
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, bodyMarshaler{&runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, bodyMarshaler{JSONPb: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}}),
+		}, rows: newElementCache()}),
 		runtime.WithErrorHandler(errorHandler(cfg)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler(cfg)),
 	)

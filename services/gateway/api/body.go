@@ -115,7 +115,10 @@ func tooLarge(cfg Config, w http.ResponseWriter, r *http.Request, raw io.Reader,
 
 // bodyMarshaler is the API's JSON marshaler. Its decoder reads the (limited)
 // body and, when the body does not decode, finds the field at fault.
-type bodyMarshaler struct{ *runtime.JSONPb }
+type bodyMarshaler struct {
+	*runtime.JSONPb
+	rows *elementCache // list rows already encoded (encode.go); nil: none kept
+}
 
 func (m bodyMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 	return runtime.DecoderFunc(func(v any) error {
