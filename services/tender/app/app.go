@@ -590,7 +590,10 @@ func (s *Service) DeclineInvitation(ctx context.Context, id, orgID, reason, key 
 // WithdrawMember lets a member leave (itself or a cluster manager).
 func (s *Service) WithdrawMember(ctx context.Context, id, orgID, reason, key string) (domain.Consortium, error) {
 	return s.updateConsortium(ctx, id, request(ctx, key, "WithdrawMember", id, orgID, reason), func(p *auth.Principal, c *domain.Consortium, t *domain.Tender) (domain.Event, error) {
-		if !p.ActsFor(orgID) && !managesAny(p, t) {
+		// A member leaves itself or is removed by a manager; the lead may also
+		// withdraw an invitation it sent that is not answered yet.
+		m, _, _ := c.Member(orgID)
+		if !p.ActsFor(orgID) && !managesAny(p, t) && !(m.Status == domain.MemberInvited && leads(p, c, t)) {
 			return nil, denied(p, "withdraw organisation "+orgID)
 		}
 		return c.Withdraw(orgID, reason)

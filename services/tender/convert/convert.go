@@ -172,10 +172,11 @@ func Report(r eligibility.Report) *tenderv1.EligibilityReport {
 }
 
 // Consortium to proto; names maps organisation ids to legal names, report is
-// the current eligibility of the joined members (with shares).
+// the current eligibility of the joined members (with shares). READY means
+// it can be submitted: eligible and no invitation pending.
 func Consortium(c domain.Consortium, names func(string) string, report eligibility.Report) *tenderv1.Consortium {
 	status := c.Status
-	if status == domain.BidForming && report.Eligible {
+	if status == domain.BidForming && report.Eligible && len(c.Pending()) == 0 {
 		status = domain.BidReady
 	}
 	return &tenderv1.Consortium{

@@ -105,6 +105,17 @@ func (c *Consortium) Joined() []Member {
 	return out
 }
 
+// Pending returns the members invited who have not answered yet.
+func (c *Consortium) Pending() []Member {
+	var out []Member
+	for _, m := range c.Members {
+		if m.Status == MemberInvited {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Holds reports whether orgID occupies a seat: invited or joined in a live consortium.
 func (c *Consortium) Holds(orgID string) bool {
 	if c.Status == BidDissolved || c.Status == BidLost {
@@ -262,8 +273,15 @@ func (c *Consortium) joined(orgID, action string) (Member, error) {
 	return m, nil
 }
 
-// Withdraw lets a joined member leave; the lead must hand over first.
+// Withdraw lets a joined member leave (the lead must hand over first), or
+// withdraws an invitation not yet answered.
 func (c *Consortium) Withdraw(orgID, reason string) (Event, error) {
+	if m, _, ok := c.Member(orgID); ok && m.Status == MemberInvited {
+		if err := c.requireForming("withdraw"); err != nil {
+			return nil, err
+		}
+		return ConsortiumMemberWithdrew{ConsortiumID: c.ID, OrganizationID: orgID, Reason: strings.TrimSpace(reason)}, nil
+	}
 	m, err := c.joined(orgID, "withdraw")
 	if err != nil {
 		return nil, err
@@ -305,8 +323,12 @@ func (c *Consortium) ChangeLead(orgID string) (Event, error) {
 	return ConsortiumLeadChanged{ConsortiumID: c.ID, OrganizationID: orgID}, nil
 }
 
-// Submit records the submission when the eligibility report (checked with
-// shares) holds; otherwise every failed rule is returned as a violation.
+// Submit records the submission when no invitation is pending and the
+// eligibility report (checked with shares) holds; otherwise each pending
+// invitation (type "invitation_pending", subject the organisation) and every
+// failed rule is returned as a violation. A joint bid is signed by all its
+// members, so an invited company that has not answered blocks it: it accepts
+// or declines, or the lead or a manager withdraws the invitation.
 func (c *Consortium) Submit(t *Tender, report eligibility.Report) (Event, error) {
 	if err := c.requireForming("submit"); err != nil {
 		return nil, err
@@ -314,8 +336,12 @@ func (c *Consortium) Submit(t *Tender, report eligibility.Report) (Event, error)
 	if err := t.requireOpen("submit"); err != nil {
 		return nil, err
 	}
-	if !report.Eligible {
-		pe := &domainerr.PreconditionError{}
+	pe := &domainerr.PreconditionError{}
+	for _, m := range c.Pending() {
+		pe.Violations = append(pe.Violations, domainerr.PreconditionViolation{Type: ViolationInvitationPending, Subject: "organization/" + m.OrganizationID,
+			Description: fmt.Sprintf("organisation %s has not answered its invitation: it accepts or declines, or the invitation is withdrawn, before the bid is submitted", m.OrganizationID)})
+	}
+	if !report.Eligible || len(pe.Violations) > 0 {
 		for _, r := range report.Failed() {
 			subject := c.subject()
 			if r.Member != "" {
@@ -329,6 +355,10 @@ func (c *Consortium) Submit(t *Tender, report eligibility.Report) (Event, error)
 	}
 	return ConsortiumSubmitted{ConsortiumID: c.ID}, nil
 }
+
+// ViolationInvitationPending is the precondition violation type of a
+// submission refused because an invitation is unanswered.
+const ViolationInvitationPending = "invitation_pending"
 
 // Dissolve ends a consortium before submission.
 func (c *Consortium) Dissolve(reason string) (Event, error) {

@@ -251,7 +251,13 @@ func TestConsortiumCommands(t *testing.T) {
 			}
 		}},
 		{name: "lead cannot withdraw", cmd: withdraw("A"), err: "precondition:lead"},
-		{name: "withdraw invited", cmd: withdraw("C"), err: "precondition:membership"},
+		{name: "withdraw an invitation", cmd: withdraw("C"), check: func(t *testing.T, c *domain.Consortium) {
+			if statusOf(c, "C") != domain.MemberWithdrawn || c.Holds("C") {
+				t.Errorf("C is %v", statusOf(c, "C"))
+			}
+		}},
+		{name: "withdraw declined", cmd: withdraw("D"), err: "precondition:membership"},
+		{name: "withdraw an invitation after submission", status: domain.BidSubmitted, cmd: withdraw("C"), err: "precondition:consortium_status"},
 		{name: "withdraw after submission", status: domain.BidSubmitted, cmd: withdraw("B"), err: "precondition:consortium_status"},
 
 		{name: "share minimum", cmd: share("B", 1)},
@@ -399,6 +405,7 @@ func TestSubmit(t *testing.T) {
 
 	t.Run("shares sum to 100", func(t *testing.T) {
 		c := consortium(t)
+		apply(t, c, must(t)(c.Decline("C", "")))
 		apply(t, c, must(t)(c.SetShare("B", 4000)))
 		rep := eligibility.Check(req, team(c), eligibility.Options{RequireShares: true})
 		if !rep.Eligible {
@@ -410,8 +417,32 @@ func TestSubmit(t *testing.T) {
 		}
 	})
 
+	t.Run("pending invitation", func(t *testing.T) {
+		c := consortium(t) // C is invited
+		apply(t, c, must(t)(c.SetShare("B", 4000)))
+		rep := eligibility.Check(req, team(c), eligibility.Options{RequireShares: true})
+		if !rep.Eligible {
+			t.Fatalf("fixture not eligible: %+v", rep.Failed())
+		}
+		version := c.Version
+		e, err := c.Submit(tn, rep)
+		pe := wantPrecondition(t, err, domain.ViolationInvitationPending)
+		if e != nil || len(pe.Violations) != 1 || pe.Violations[0].Subject != "organization/C" {
+			t.Fatalf("Submit = %v, %+v; want one violation naming C", e, pe.Violations)
+		}
+		if c.Version != version || c.Status != domain.BidForming {
+			t.Error("a refused submission changed the consortium")
+		}
+		// Withdrawing the invitation (or C declining) lets the bid go.
+		apply(t, c, must(t)(c.Withdraw("C", "no answer")))
+		if e, err := c.Submit(tn, rep); err != nil || e == nil {
+			t.Fatalf("after withdrawing the invitation: %v, %v", e, err)
+		}
+	})
+
 	t.Run("every failed rule is a violation", func(t *testing.T) {
 		c := consortium(t)
+		apply(t, c, must(t)(c.Withdraw("C", "")))
 		apply(t, c, must(t)(c.SetShare("B", 3950))) // 60 % + 39.5 % = 99.5 %
 		weak := companies["B"]
 		weak.ActiveIn = nil                               // not an active member any more
@@ -452,6 +483,7 @@ func TestSubmit(t *testing.T) {
 
 	t.Run("certification violation names the certification", func(t *testing.T) {
 		c := consortium(t)
+		apply(t, c, must(t)(c.Decline("C", "")))
 		apply(t, c, must(t)(c.SetShare("B", 4000)))
 		expired := companies["A"]
 		expired.Certifications = nil
