@@ -118,6 +118,11 @@ func issue10(t *testing.T, s *stack) {
 		}
 	})
 
+	t.Run("an oversized body is 413", func(t *testing.T) {
+		big := `{"name":"` + strings.Repeat("x", 2<<20) + `","regionNuts":"ES130"}`
+		problemOf(t, s.call(t, http.MethodPost, "/v1/clusters", s.token(t, "admin", time.Hour), big), http.StatusRequestEntityTooLarge)
+	})
+
 	t.Run("a CPV code with a wrong check digit is refused naming the right one", func(t *testing.T) {
 		body := `{"clusterId":"` + tera + `","details":{"title":"Portal","authority":{"name":"Gobierno de Cantabria"},"cpvCodes":["72212000-9"],` +
 			`"estimatedValueCents":"10000000","submissionDeadline":"` + time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339) + `"}}`
