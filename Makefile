@@ -10,7 +10,7 @@ PROTOC_GEN_GRPC_GATEWAY_VERSION := v2.33.0
 PROTOC_GEN_OPENAPIV2_VERSION    := v2.33.0
 
 BIN       := $(CURDIR)/.bin
-MODULES   := proto/gen/go services/platform services/member services/mongotest services/tender services/commission services/notification services/gateway services/consortia
+MODULES   := proto/gen/go services/platform services/member services/mongotest services/tender services/commission services/notification services/gateway services/consortia deploy/manifests
 PKGS      := $(foreach m,$(MODULES),./$(m)/...)
 STATE_DIR ?= $(CURDIR)/.data
 # Gateway stubs and the merged OpenAPI document, generated into the gateway's module.
@@ -46,7 +46,7 @@ test-short: ## Run all tests without the race detector (faster local loop).
 
 .PHONY: lint
 lint: tools ## gofmt check, go vet every module and buf lint the protos.
-	@unformatted=$$(gofmt -l services proto/gen); if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
+	@unformatted=$$(gofmt -l services proto/gen deploy); if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PKGS)
 	cd proto && $(BIN)/buf lint
 

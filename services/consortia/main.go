@@ -22,6 +22,11 @@ Usage:
   consortia token --as USER [--state DIR]
                                       print a development token for a demo user
   consortia users                     list the demo users
+  consortia nats-config [--out deploy/secrets] [--for k8s|compose] [--rotate]
+                                      write the production NATS server configuration and each
+                                      service's nkey seed (per-service users and permissions)
+  consortia health grpc HOST:PORT | http URL
+                                      exit 0 when the gRPC health service is SERVING / the URL answers 2xx
   consortia load [-duration 5s] [-c 8] load a running stack over HTTP; ratios against /healthz
   consortia import placsp|xlsx|eforms|ocds PATH... [--cluster tera] [--nuts ES13] [--cpv 72]
                                       import tenders into a running stack (progress and summary)
@@ -58,6 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLoad(ctx, args[1:], stdout, stderr)
 	case "users":
 		return runUsers(stdout)
+	case "nats-config":
+		return runNATSConfig(args[1:], stdout)
+	case "health":
+		return runHealth(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -66,6 +66,8 @@ type Deps struct {
 	// Mailbox is consortia dev's SMTP capture, shown on the console's dev mailbox page.
 	Mailbox web.MailboxFunc
 	Logger  *slog.Logger
+	// OIDC is the console's sign-in with the identity provider; nil hides it.
+	OIDC *web.OIDC
 }
 
 // Gateway is a started (listening, not yet serving) gateway.
@@ -157,6 +159,7 @@ func (g *Gateway) routes(ctx context.Context, d Deps, conns map[string]grpc.Clie
 	console, err := web.New(web.Config{SecureCookies: strings.HasPrefix(g.cfg.PublicURL, "https://"), BellPollSeconds: int(g.cfg.BellPoll / time.Second)}, web.Deps{
 		Member: memberv1.NewMemberServiceClient(conns["member"]), Tender: tenderv1.NewTenderServiceClient(conns["tender"]), Commission: commissionv1.NewCommissionServiceClient(conns["commission"]), Verifier: d.Verifier, Issuer: d.Issuer, Users: d.Users, Catalog: d.Catalog, Logger: d.Logger,
 		Notification: notificationv1.NewNotificationServiceClient(conns["notification"]), Mailbox: d.Mailbox,
+		OIDC: d.OIDC,
 	})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 
@@ -19,13 +20,14 @@ type Settings struct {
 	service.Common
 	ListenAddr string `env:"CONSORTIA_HTTP_LISTEN_ADDR" envDefault:":8080"`
 	PublicURL  string `env:"CONSORTIA_PUBLIC_URL"`
+	OIDC       OIDCSettings
 }
 
 func init() { config.Register(&Settings{}) }
 
 // Validate implements the configuration's post-parse check.
 func (s *Settings) Validate() error {
-	return service.CheckAddr("CONSORTIA_HTTP_LISTEN_ADDR", s.ListenAddr)
+	return errors.Join(service.CheckAddr("CONSORTIA_HTTP_LISTEN_ADDR", s.ListenAddr), s.OIDC.validate(s.PublicURL))
 }
 
 // backendURL is one backend's address, read as CONSORTIA_<NAME>_URL.
@@ -72,6 +74,9 @@ func Serve(ctx context.Context) error {
 			return err
 		}
 	} else if deps.Verifier, err = s.Auth.Verifier(); err != nil {
+		return err
+	}
+	if deps.OIDC, err = s.OIDC.Start(ctx, s.PublicURL); err != nil {
 		return err
 	}
 	g, err := New(ctx, cfg, deps)

@@ -106,6 +106,7 @@ func safeNext(next string) string {
 type signInData struct {
 	Personas []persona
 	Dev      bool
+	OIDC     bool // the identity provider's sign-in (production)
 	Next     string
 }
 
@@ -124,7 +125,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	d := signInData{Dev: s.d.Issuer != nil && len(s.d.Users) > 0, Next: r.URL.Query().Get("next")}
+	d := signInData{Dev: s.d.Issuer != nil && len(s.d.Users) > 0, OIDC: s.d.OIDC != nil, Next: r.URL.Query().Get("next")}
 	if d.Dev {
 		for _, role := range []string{auth.RoleClusterManager, auth.RoleCompany, auth.RoleAgency, auth.RoleAdmin} {
 			var groups []persona

@@ -59,6 +59,8 @@ type Deps struct {
 	Notification notificationv1.NotificationServiceClient
 	// Mailbox is consortia dev's SMTP capture, shown at /dev/mailbox; nil in production.
 	Mailbox MailboxFunc
+	// OIDC is the production sign-in (NewOIDC); nil hides it.
+	OIDC *OIDC
 }
 
 // Server is the web console handler.
@@ -95,6 +97,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	m.HandleFunc("GET /{$}", s.signInPage)
 	m.HandleFunc("POST /signin", s.signIn)
 	m.HandleFunc("POST /signin/token", s.signInToken)
+	m.HandleFunc("GET "+OIDCStartPath, s.oidcStart)
+	m.HandleFunc("GET "+OIDCCallbackPath, s.oidcCallback)
 	m.HandleFunc("POST /signout", s.signOut)
 	m.HandleFunc("GET /cpv/search", s.cpvSearch)
 
@@ -117,6 +121,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	m.Handle("POST /consortia/{id}/share", s.authed(s.setShare))
 	m.Handle("POST /consortia/{id}/invite", s.authed(s.inviteMember))
 	m.Handle("POST /consortia/{id}/submit", s.authed(s.submitConsortium))
+	m.Handle("POST /consortia/{id}/lead", s.authed(s.changeLead))
+	m.Handle("POST /consortia/{id}/withdraw", s.authed(s.withdrawMember))
 	m.Handle("GET /invitations", s.authed(s.invitationsPage))
 	m.Handle("GET /matching", s.authed(s.matchingPage))
 	m.Handle("GET /profile", s.authed(s.profilePage))

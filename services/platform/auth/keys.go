@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -14,11 +13,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
-	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -172,84 +168,4 @@ func verify(token, iss, aud string, key func(kid string) (crypto.PublicKey, bool
 		return nil, fmt.Errorf("%w: token has no subject", domainerr.ErrUnauthenticated)
 	}
 	return &Principal{Claims: c, Token: token}, nil
-}
-
-// JWKSVerifier verifies tokens against an external issuer's JWKS (production),
-// refreshing the key set when an unknown key id shows up (key rotation).
-type JWKSVerifier struct {
-	URL, Issuer, Audience string
-	Client                *http.Client
-
-	mu      sync.Mutex
-	keys    map[string]crypto.PublicKey
-	fetched time.Time
-}
-
-// Verify implements Verifier.
-func (v *JWKSVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
-	return verify(token, v.Issuer, v.Audience, func(kid string) (crypto.PublicKey, bool) {
-		v.mu.Lock()
-		defer v.mu.Unlock()
-		if k, ok := v.keys[kid]; ok {
-			return k, true
-		}
-		if time.Since(v.fetched) < 30*time.Second {
-			return nil, false
-		}
-		if err := v.refresh(ctx); err != nil {
-			return nil, false
-		}
-		k, ok := v.keys[kid]
-		return k, ok
-	})
-}
-
-func (v *JWKSVerifier) refresh(ctx context.Context) error {
-	c := v.Client
-	if c == nil {
-		c = &http.Client{Timeout: 5 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.URL, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var set struct {
-		Keys []struct{ Kty, Crv, Kid, X, Y, N, E string } `json:"keys"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
-		return fmt.Errorf("jwks %s: %w", v.URL, err)
-	}
-	b64 := base64.RawURLEncoding.DecodeString
-	keys := map[string]crypto.PublicKey{}
-	for _, k := range set.Keys {
-		switch {
-		case k.Kty == "OKP" && k.Crv == "Ed25519":
-			x, err := b64(k.X)
-			if err == nil && len(x) == ed25519.PublicKeySize {
-				keys[k.Kid] = ed25519.PublicKey(x)
-			}
-		case k.Kty == "RSA":
-			n, err1 := b64(k.N)
-			e, err2 := b64(k.E)
-			if err1 == nil && err2 == nil && len(e) <= 4 {
-				keys[k.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-			}
-		case k.Kty == "EC" && k.Crv == "P-256":
-			x, err1 := b64(k.X)
-			y, err2 := b64(k.Y)
-			if err1 == nil && err2 == nil {
-				pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
-				if err == nil {
-					keys[k.Kid] = pub
-				}
-			}
-		}
-	}
-	v.keys, v.fetched = keys, time.Now()
-	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/consortia-dev/consortia/services/platform/auth"
 	"github.com/consortia-dev/consortia/services/platform/codes"
 	"github.com/consortia-dev/consortia/services/platform/config"
+	"github.com/consortia-dev/consortia/services/platform/natsauth"
 	"github.com/consortia-dev/consortia/services/platform/telemetry"
 )
 
@@ -46,6 +47,16 @@ type Auth struct {
 	Issuer    string `env:"CONSORTIA_AUTH_ISSUER"`
 	Audience  string `env:"CONSORTIA_AUTH_AUDIENCE" envDefault:"consortia"`
 	DevKeyDir string `env:"CONSORTIA_AUTH_DEV_KEY_DIR"`
+	// The identity provider's claims for roles, organisation and clusters: a
+	// claim name, or a dotted path ("realm_access.roles").
+	RolesClaim    string `env:"CONSORTIA_AUTH_ROLES_CLAIM" envDefault:"roles"`
+	OrgClaim      string `env:"CONSORTIA_AUTH_ORG_CLAIM" envDefault:"org"`
+	ClustersClaim string `env:"CONSORTIA_AUTH_CLUSTERS_CLAIM" envDefault:"clusters"`
+}
+
+// ClaimNames are the claims roles, organisation and clusters are read from.
+func (a Auth) ClaimNames() auth.ClaimNames {
+	return auth.ClaimNames{Roles: a.RolesClaim, Organization: a.OrgClaim, Clusters: a.ClustersClaim}
 }
 
 // Validate implements config's post-parse check.
@@ -68,7 +79,7 @@ func (c Common) Level() slog.Level {
 // issuer's key from a state folder.
 func (a Auth) Verifier() (auth.Verifier, error) {
 	if a.JWKSURL != "" {
-		return &auth.JWKSVerifier{URL: a.JWKSURL, Issuer: a.Issuer, Audience: a.Audience}, nil
+		return &auth.JWKSVerifier{URL: a.JWKSURL, Issuer: a.Issuer, Audience: a.Audience, Claims: a.ClaimNames()}, nil
 	}
 	if a.DevKeyDir != "" {
 		iss, err := auth.LoadOrCreateIssuer(a.DevKeyDir, DevIssuer, DevAudience)
@@ -84,7 +95,7 @@ func (a Auth) Verifier() (auth.Verifier, error) {
 type Config struct {
 	Common
 	NATSURL        string `env:"CONSORTIA_NATS_URL" envDefault:"nats://127.0.0.1:4222"`
-	NATSCreds      string `env:"CONSORTIA_NATS_CREDS"`
+	NATSCreds      string `env:"CONSORTIA_NATS_CREDS"` // nkey seed (`consortia nats-config`) or .creds file
 	StreamReplicas int    `env:"CONSORTIA_STREAM_REPLICAS" envDefault:"1"`
 	InstanceID     string `env:"CONSORTIA_INSTANCE_ID" envDefault:"default"`
 	// MongoURI set: read models in MongoDB; unset: in memory.
@@ -155,9 +166,11 @@ func Main(ctx context.Context, name, defaultListen string, start func(ctx contex
 	shutdown := telemetry.Setup(name)
 	defer func() { _ = shutdown(context.Background()) }()
 
-	opts := []nats.Option{nats.Name("consortia-" + name), nats.MaxReconnects(-1)}
-	if cfg.NATSCreds != "" {
-		opts = append(opts, nats.UserCredentials(cfg.NATSCreds))
+	// The service's own NATS user (nkey seed from `consortia nats-config`, or
+	// a .creds file) and reply inbox, which its permissions are written for.
+	opts, err := natsauth.ConnectOptions(name, cfg.NATSCreds)
+	if err != nil {
+		return err
 	}
 	nc, err := nats.Connect(cfg.NATSURL, opts...)
 	if err != nil {
