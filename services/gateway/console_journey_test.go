@@ -1,6 +1,8 @@
 package gateway_test
 
 import (
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -46,4 +48,154 @@ func TestConsoleSignInEveryCompany(t *testing.T) {
 		}
 		post(t, c, s.URL+"/signout", nil)
 	}
+}
+
+// signedInES signs in as user with the console in Spanish.
+func signedInES(t *testing.T, s *stack, user string) *http.Client {
+	t.Helper()
+	c := signedIn(t, s, user)
+	get(t, c, s.URL+"/home?lang=es").Body.Close()
+	return c
+}
+
+// consortiumRowOf returns the consortium page's table row of org.
+func consortiumRowOf(page, org string) string {
+	i := strings.Index(page, `<tr data-org="`+org+`"`)
+	if i < 0 {
+		return ""
+	}
+	end := strings.Index(page[i:], "</tr>")
+	return page[i : i+end]
+}
+
+// redirectFlash follows a form's 303 and returns the page it lands on.
+func redirectFlash(t *testing.T, c *http.Client, s *stack, resp *http.Response) string {
+	t.Helper()
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("form answered %d, want 303", resp.StatusCode)
+	}
+	return body(t, get(t, c, s.URL+resp.Header.Get("Location")))
+}
+
+// TestConsoleConsortiumLeadAndMembers: a manager chooses the lead when
+// forming a consortium from a recommended team; submitting with invitations
+// pending is refused in Spanish naming who has not answered; the lead company
+// sees only the actions it may take; the manager changes the lead, withdraws
+// an invitation and removes a member; a company outside sees no manager
+// button and gets a translated refusal without ids.
+func TestConsoleConsortiumLeadAndMembers(t *testing.T) {
+	s := startStack(t, true)
+	sc := pickScenario(t, s)
+	mgr := signedInES(t, s, "tera-manager")
+	tenderPath := "/tenders/" + sc.TenderID
+
+	// The team's form: its members and the lead to choose.
+	page := body(t, get(t, mgr, s.URL+tenderPath+"/recommend"))
+	sec := regexp.MustCompile(fmt.Sprintf(`(?s)id="team-%d">(.*?)</section>`, sc.Rank)).FindStringSubmatch(page)
+	if sec == nil {
+		t.Fatalf("no team %d on the recommendations page", sc.Rank)
+	}
+	if !strings.Contains(sec[1], `name="lead"`) {
+		t.Fatal("the team's form has no lead to choose")
+	}
+	var values, orgs []string
+	for _, m := range regexp.MustCompile(`name="member" value="([^"]*)"`).FindAllStringSubmatch(sec[1], -1) {
+		v := html.UnescapeString(m[1])
+		values = append(values, v)
+		org, _, _ := strings.Cut(v, "|")
+		orgs = append(orgs, org)
+	}
+	lead := s.orgOf(t, sc.Company)
+	if len(orgs) < 2 || orgs[0] == lead {
+		t.Fatalf("team %v: want the scenario's company (%s) after the first", orgs, lead)
+	}
+	page = redirectFlash(t, mgr, s, post(t, mgr, s.URL+tenderPath+"/consortia", url.Values{"member": values, "lead": {lead}, "name": {"UTE prueba del representante"}}))
+	id := regexp.MustCompile(`action="/consortia/([^/"]+)/`).FindStringSubmatch(page)
+	if id == nil {
+		t.Fatalf("no consortium page after creating:\n%s", flashOf(page))
+	}
+	cpath := "/consortia/" + id[1]
+	if row := consortiumRowOf(page, lead); !strings.Contains(row, "representante") {
+		t.Fatalf("the chosen lead's row does not say representante: %s", row)
+	}
+	if row := consortiumRowOf(page, orgs[0]); strings.Contains(row, `class="tag"`) {
+		t.Errorf("the team's first member is lead too: %s", row)
+	}
+
+	// The lead company joins; the first member has not answered.
+	company := signedInES(t, s, sc.Company)
+	redirectFlash(t, company, s, post(t, company, s.URL+cpath+"/accept", nil))
+	page = body(t, get(t, company, s.URL+cpath))
+	first := consortiumRowOf(page, orgs[0])
+	if !strings.Contains(first, "revoke-invitation") || strings.Contains(page, "remove-member") {
+		t.Errorf("lead company: want withdraw-invitation for the invited and no remove button; row %s", first)
+	}
+	if !strings.Contains(page, `id="pending-invitations"`) || strings.Contains(page, `id="submit-bid"`) {
+		t.Error("lead company: pending invitations not shown, or the submit button shown although submission would be refused")
+	}
+
+	// Submitting now is refused, in Spanish, naming who has not answered.
+	firstName := legalNameIn(t, page, orgs[0])
+	page = redirectFlash(t, mgr, s, post(t, mgr, s.URL+cpath+"/submit", nil))
+	if f := flashOf(page); !strings.Contains(f, firstName+" no ha respondido a su invitación") || strings.Contains(f, "organization/") || strings.Contains(f, "consortium/") || strings.Contains(f, "must sum") {
+		t.Errorf("refused submission's flash: %s", f)
+	}
+
+	// The first member joins; the manager makes it lead, then removes the
+	// former lead; any others' invitations are withdrawn.
+	firstKey := ""
+	for k, u := range s.Users {
+		if u.Claims.Organization == orgs[0] {
+			firstKey = k
+		}
+	}
+	fc := signedInES(t, s, firstKey)
+	redirectFlash(t, fc, s, post(t, fc, s.URL+cpath+"/accept", nil))
+	page = redirectFlash(t, mgr, s, post(t, mgr, s.URL+cpath+"/lead", url.Values{"organization": {orgs[0]}}))
+	if f := flashOf(page); !strings.Contains(f, "es ahora el representante") {
+		t.Errorf("change lead flash: %s", f)
+	}
+	if row := consortiumRowOf(page, orgs[0]); !strings.Contains(row, "representante") {
+		t.Errorf("new lead's row: %s", row)
+	}
+	page = redirectFlash(t, mgr, s, post(t, mgr, s.URL+cpath+"/withdraw", url.Values{"organization": {lead}}))
+	if row := consortiumRowOf(page, lead); !strings.Contains(row, "MEMBER_STATUS_WITHDRAWN") {
+		t.Errorf("removed member's row: %s", row)
+	}
+	for _, o := range orgs[1:] {
+		if o == lead {
+			continue
+		}
+		page = redirectFlash(t, mgr, s, post(t, mgr, s.URL+cpath+"/withdraw", url.Values{"organization": {o}}))
+		if row := consortiumRowOf(page, o); !strings.Contains(row, "MEMBER_STATUS_WITHDRAWN") {
+			t.Errorf("withdrawn invitation's row: %s", row)
+		}
+	}
+
+	// A company outside the tender's management sees no manager button; a
+	// forged request is refused in Spanish without the service's ids.
+	outsider := "company2"
+	if s.Users[outsider].Claims.Organization == orgs[0] || s.Users[outsider].Claims.Organization == lead {
+		outsider = "company3"
+	}
+	oc := signedInES(t, s, outsider)
+	if page := body(t, get(t, oc, s.URL+tenderPath)); strings.Contains(page, `id="recommend"`) {
+		t.Error("a company sees the Recomendar button")
+	}
+	resp := get(t, oc, s.URL+tenderPath+"/recommend")
+	page = body(t, resp)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "No tiene permiso") || strings.Contains(page, "user:demo") || strings.Contains(page, sc.TenderID) && strings.Contains(page, "permission") {
+		t.Errorf("company on the recommendations page: %d, want a Spanish 403 without ids", resp.StatusCode)
+	}
+}
+
+// legalNameIn is the legal name in org's row of a consortium page.
+func legalNameIn(t *testing.T, page, org string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<td>([^<]+)`).FindStringSubmatch(consortiumRowOf(page, org))
+	if m == nil {
+		t.Fatalf("no name in the row of %s", org)
+	}
+	return strings.TrimSpace(html.UnescapeString(m[1]))
 }

@@ -18,6 +18,9 @@ type consortiumData struct {
 	Audit     []*tenderv1.AuditEvent
 	AuditErr  string
 	CanManage bool
+	CanLead   bool                     // may change the lead, withdraw invitations and submit (lead company or a tender's manager)
+	CanRemove bool                     // may remove a joined member (a manager of one of the tender's clusters)
+	Pending   string                   // legal names of the invited who have not answered, comma-separated
 	Org       string                   // the viewing company, if any
 	Invitable []*memberv1.Organization // cluster members not in the consortium (managers)
 	Names     map[string]string        // organisation id → legal name
@@ -42,6 +45,16 @@ func (s *Server) consortiumPage(w http.ResponseWriter, r *http.Request) {
 	d.T = s.newTenderCache().get(ctx, c.GetTenderId())
 	d.Row.Tender = d.T
 	d.CanManage = d.T != nil && canManage(p, d.T.GetClusterId())
+	if open(c) {
+		d.CanLead, d.CanRemove = leadsConsortium(p, c, d.T), managesTender(p, d.T)
+	}
+	var pending []string
+	for _, m := range c.GetMembers() {
+		if m.GetStatus() == tenderv1.MemberStatus_MEMBER_STATUS_INVITED {
+			pending = append(pending, memberName(c, m.GetOrganizationId()))
+		}
+	}
+	d.Pending = strings.Join(pending, ", ")
 	if d.CanManage && open(c) {
 		orgs, err := s.d.Member.ListOrganizations(ctx, &memberv1.ListOrganizationsRequest{ClusterId: d.T.GetClusterId(), PageSize: 1000})
 		if err == nil {
@@ -141,7 +154,7 @@ func (s *Server) submitConsortium(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	_, err := s.d.Tender.SubmitConsortium(rpc(r), &tenderv1.SubmitConsortiumRequest{ConsortiumId: id})
 	if err != nil {
-		s.actionFail(w, r, err, consortiumURL(id))
+		s.consortiumFail(w, r, err, id)
 		return
 	}
 	done(w, r, consortiumURL(id), "consortium.submitted")

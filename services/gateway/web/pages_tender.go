@@ -97,6 +97,10 @@ type tenderData struct {
 	CanManage bool                   // cluster manager of the owning cluster, or administrator
 	IsManager bool                   // manager of the owning cluster: may change the deadline, award, cancel
 	Submitted []*tenderv1.Consortium // submitted consortia, candidates for the award
+	// CanRecommend: a manager of the owning cluster or of one it is shared with
+	// (the tender service's rule for recommendations and forming consortia).
+	CanRecommend bool
+	Clusters     map[string]string // cluster id → name, for the owning and shared clusters
 }
 
 // Open reports whether the tender is planned or active (it may still change).
@@ -132,6 +136,15 @@ func (s *Server) tenderPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principal(r)
 	d := tenderData{T: resp.GetTender(), CanManage: canManage(p, resp.GetTender().GetClusterId()), IsManager: p.ManagesCluster(resp.GetTender().GetClusterId())}
+	d.CanRecommend = managesTender(p, d.T)
+	if len(d.T.GetSharedWith()) > 0 {
+		d.Clusters = map[string]string{}
+		if cl, err := s.d.Member.ListClusters(ctx, &memberv1.ListClustersRequest{}); err == nil {
+			for _, c := range cl.GetClusters() {
+				d.Clusters[c.GetId()] = c.GetName()
+			}
+		}
+	}
 	cs, err := s.d.Tender.ListConsortia(ctx, &tenderv1.ListConsortiaRequest{TenderId: id})
 	if err != nil {
 		s.fail(w, r, err)
@@ -218,7 +231,8 @@ func (s *Server) recommendPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // createConsortium forms a consortium from a recommended team in one click:
-// the members are invited in the team's order and the first is the lead.
+// the members are invited in the team's order; the lead is the one chosen in
+// the form (the first when none is).
 func (s *Server) createConsortium(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if err := r.ParseForm(); err != nil {
@@ -226,6 +240,7 @@ func (s *Server) createConsortium(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &tenderv1.CreateConsortiumRequest{TenderId: id, LotId: r.PostForm.Get("lot"), Name: strings.TrimSpace(r.PostForm.Get("name"))}
+	lead := r.PostForm.Get("lead")
 	for i, v := range r.PostForm["member"] {
 		org, rest, _ := strings.Cut(v, "|")
 		covers, certs, _ := strings.Cut(rest, "|")
@@ -233,7 +248,7 @@ func (s *Server) createConsortium(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		req.Members = append(req.Members, &tenderv1.DraftMember{
-			OrganizationId: org, Lead: i == 0, Covers: parseCSV(covers), Certifies: parseCSV(certs),
+			OrganizationId: org, Lead: org == lead || (lead == "" && i == 0), Covers: parseCSV(covers), Certifies: parseCSV(certs),
 		})
 	}
 	back := "/tenders/" + url.PathEscape(id) + "/recommend"

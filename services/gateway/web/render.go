@@ -163,7 +163,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	case codes.PermissionDenied:
-		s.errorPage(w, r, http.StatusForbidden, l.T("error.forbidden")+" "+st.Message())
+		// The service's text is English with ids (for logs and API clients).
+		s.d.Logger.DebugContext(r.Context(), "page refused", "path", r.URL.Path, "err", st.Message())
+		s.errorPage(w, r, http.StatusForbidden, l.T("error.forbidden"))
 	case codes.NotFound:
 		s.errorPage(w, r, http.StatusNotFound, l.T("error.notfound")+" "+st.Message())
 	case codes.InvalidArgument:
@@ -188,7 +190,8 @@ func (s *Server) actionFail(w http.ResponseWriter, r *http.Request, err error, b
 	f := flash{Kind: "error", Msg: st.Message()}
 	switch st.Code() {
 	case codes.PermissionDenied:
-		f.Msg = localeOf(r).T("error.forbidden") + " " + st.Message()
+		s.d.Logger.DebugContext(r.Context(), "action refused", "path", r.URL.Path, "err", st.Message())
+		f.Msg = localeOf(r).T("error.forbidden")
 	case codes.Aborted:
 		f.Msg = localeOf(r).T("error.conflict")
 	case codes.Unavailable:

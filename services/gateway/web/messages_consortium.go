@@ -1,0 +1,44 @@
+package web
+
+// consortiumMessages are the texts of the consortium actions (lead, removal,
+// invitations, refusals), merged into messages at start.
+var consortiumMessages = map[string]map[string]string{
+	"es": {
+		"consortium.actions":           "Acciones",
+		"consortium.lead.make":         "Nombrar representante",
+		"consortium.lead.changed":      "%s es ahora el representante (líder) del consorcio.",
+		"consortium.member.remove":     "Retirar del consorcio",
+		"consortium.invite.revoke":     "Retirar invitación",
+		"consortium.member.removed":    "%s ya no forma parte del consorcio.",
+		"consortium.pending":           "Pendientes de respuesta: %s. Para presentar, deben aceptar o rechazar, o retire la invitación.",
+		"consortium.refused":           "No se ha podido hacer:",
+		"recommend.lead":               "Representante (líder)",
+		"tender.shared":                "Compartida con",
+		"violation.invitation_pending": "%s no ha respondido a su invitación: debe aceptarla o rechazarla, o retire la invitación, antes de presentar.",
+		"violation.lead":               "El representante no puede retirarse: nombre antes a otro representante.",
+		"violation.membership":         "Esa empresa no es miembro del consorcio.",
+	},
+	"en": {
+		"consortium.actions":           "Actions",
+		"consortium.lead.make":         "Make lead",
+		"consortium.lead.changed":      "%s is now the consortium's lead.",
+		"consortium.member.remove":     "Remove from consortium",
+		"consortium.invite.revoke":     "Withdraw invitation",
+		"consortium.member.removed":    "%s is no longer in the consortium.",
+		"consortium.pending":           "Awaiting an answer: %s. Before submitting, they accept or decline, or withdraw the invitation.",
+		"consortium.refused":           "This could not be done:",
+		"recommend.lead":               "Lead",
+		"tender.shared":                "Shared with",
+		"violation.invitation_pending": "%s has not answered its invitation: it accepts or declines, or withdraw the invitation, before submitting.",
+		"violation.lead":               "The lead cannot leave: name another lead first.",
+		"violation.membership":         "That company is not a member of the consortium.",
+	},
+}
+
+func init() {
+	for lang, m := range consortiumMessages {
+		for k, v := range m {
+			messages[lang][k] = v
+		}
+	}
+}
