@@ -547,9 +547,14 @@ func (r *Runner) handle(ctx context.Context, d delivery, b *batch) (applied bool
 
 // apply applies one event in a consumer span that continues the trace of the
 // request that appended it. The span ends before the event's batch is
-// acknowledged and WaitFor callers are released.
+// acknowledged and WaitFor callers are released. An event appended outside any
+// trace (a rebuild reads mostly those) is applied without a span.
 func (r *Runner) apply(ctx context.Context, d delivery) error {
-	ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.HeaderCarrier(d.msg.Headers()))
+	carrier := propagation.HeaderCarrier(d.msg.Headers())
+	if carrier.Get("traceparent") == "" {
+		return r.p.Handler.Apply(ctx, d.ev)
+	}
+	ctx = otel.GetTextMapPropagator().Extract(ctx, carrier)
 	ctx, span := tracer().Start(ctx, "project "+r.p.Name, trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(attribute.String("messaging.system", "nats"), attribute.String("messaging.destination.name", d.msg.Subject()), attribute.Int64("messaging.nats.stream_sequence", int64(d.seq))))
 	defer span.End()
