@@ -4,6 +4,14 @@ package web
 // invitations, refusals), merged into messages at start.
 var consortiumMessages = map[string]map[string]string{
 	"es": {
+		"tendernew.budget":             "Presupuesto base sin IVA (€)",
+		"tendernew.budgetvat":          "Presupuesto base con IVA (€)",
+		"tendernew.lots":               "Lotes",
+		"tendernew.lots.help":          "Opcional. Cada lote con su código (1, 2…), título y valor estimado; heredan los requisitos de la licitación.",
+		"tendernew.sharing":            "Compartir con otros clústeres",
+		"tendernew.sharing.help":       "Sus gestores verán la licitación y podrán recomendar equipos y formar consorcios con sus socios.",
+		"tendernew.maxmembers":         "Máximo de miembros por consorcio (0 = sin límite)",
+		"tendernew.badmaxmembers":      "Escriba un número entero de 0 en adelante.",
 		"consortium.actions":           "Acciones",
 		"consortium.lead.make":         "Nombrar representante",
 		"consortium.lead.changed":      "%s es ahora el representante (líder) del consorcio.",
@@ -19,6 +27,14 @@ var consortiumMessages = map[string]map[string]string{
 		"violation.membership":         "Esa empresa no es miembro del consorcio.",
 	},
 	"en": {
+		"tendernew.budget":             "Base budget without VAT (€)",
+		"tendernew.budgetvat":          "Base budget with VAT (€)",
+		"tendernew.lots":               "Lots",
+		"tendernew.lots.help":          "Optional. Each lot with its code (1, 2…), title and estimated value; they inherit the tender's requirements.",
+		"tendernew.sharing":            "Share with other clusters",
+		"tendernew.sharing.help":       "Their managers will see the tender and may recommend teams and form consortia with their members.",
+		"tendernew.maxmembers":         "Most members of a consortium (0 = no limit)",
+		"tendernew.badmaxmembers":      "Type a whole number, 0 or more.",
 		"consortium.actions":           "Actions",
 		"consortium.lead.make":         "Make lead",
 		"consortium.lead.changed":      "%s is now the consortium's lead.",

@@ -60,7 +60,18 @@ type tenderForm struct {
 	ENS           string // "", "basica", "media" or "alta"
 	ISO27001      bool
 	Publish       bool
+	BudgetNoVAT   string    // euros
+	BudgetVAT     string    // euros
+	MaxMembers    string    // most members of a consortium; "" = no limit
+	Shared        []string  // ids of the other clusters the tender is shared with
+	Lots          []lotForm // the lot rows (blank ones are ignored)
 }
+
+// lotForm is one lot row of the new tender form.
+type lotForm struct{ ID, Title, Value string }
+
+// lotRows is how many lot rows the new tender form offers.
+const lotRows = 3
 
 // newTenderData is the new tender page.
 type newTenderData struct {
@@ -73,9 +84,13 @@ type newTenderData struct {
 	CPVQuery      string
 	CPVHits       []cpv.Code
 	Message       string              // the service's message when the form is refused
+	ShareWith     []*memberv1.Cluster // every cluster, to share the tender with
 	Errors        map[string][]string // form field → problems
 	Other         []string            // problems with no field of the form
 }
+
+// Shares reports whether the form shares the tender with cluster id.
+func (d newTenderData) Shares(id string) bool { return slices.Contains(d.F.Shared, id) }
 
 // Err returns the problems of one form field (for the template).
 func (d newTenderData) Err(field string) []string { return d.Errors[field] }
@@ -104,6 +119,12 @@ func (s *Server) newTenderData(r *http.Request, f tenderForm) (newTenderData, er
 		return newTenderData{}, err
 	}
 	d := newTenderData{F: f, Clusters: cs, ContractTypes: contractTypes, Procedures: procedureTypes, Levels: ensLevels, Errors: map[string][]string{}}
+	for len(d.F.Lots) < lotRows {
+		d.F.Lots = append(d.F.Lots, lotForm{})
+	}
+	if all, err := s.d.Member.ListClusters(rpc(r), &memberv1.ListClustersRequest{}); err == nil {
+		d.ShareWith = all.GetClusters()
+	}
 	all, _ := s.capabilities(rpc(r))
 	for _, c := range all {
 		d.Capabilities = append(d.Capabilities, capChoice{C: c, Checked: slices.Contains(f.Capabilities, c.GetId())})
@@ -123,6 +144,25 @@ func tenderFormOf(r *http.Request) tenderForm {
 		Description: tr("description"), ContractType: tr("contract_type"), Procedure: tr("procedure"), NUTS: tr("nuts"),
 		Value: tr("value"), Duration: tr("duration"), Date: tr("deadline_date"), Time: tr("deadline_time"),
 		ENS: tr("ens"), ISO27001: p.Get("iso27001") != "", Publish: p.Get("publish") != "",
+		BudgetNoVAT: tr("budget"), BudgetVAT: tr("budget_vat"), MaxMembers: tr("max_members"),
+	}
+	for _, c := range p["share"] {
+		if c != "" && c != f.Cluster && !slices.Contains(f.Shared, c) {
+			f.Shared = append(f.Shared, c)
+		}
+	}
+	ids, titles, values := p["lot_id"], p["lot_title"], p["lot_value"]
+	for i := range ids {
+		l := lotForm{ID: strings.TrimSpace(ids[i])}
+		if i < len(titles) {
+			l.Title = strings.TrimSpace(titles[i])
+		}
+		if i < len(values) {
+			l.Value = strings.TrimSpace(values[i])
+		}
+		if l != (lotForm{}) {
+			f.Lots = append(f.Lots, l)
+		}
 	}
 	codes := cpvSplit.Split(tr("cpv_codes"), -1)
 	codes = append(codes, p["cpv"]...) // ticked search results
@@ -182,13 +222,40 @@ func createTenderRequest(f tenderForm) (*tenderv1.CreateTenderRequest, map[strin
 			bad["deadline"] = "tendernew.baddeadline"
 		}
 	}
+	euros := func(field, in string, to *int64) {
+		if in == "" {
+			return
+		}
+		if cents, ok := parseEuros(in); ok {
+			*to = cents
+		} else {
+			bad[field] = "tendernew.badvalue"
+		}
+	}
+	euros("budget", f.BudgetNoVAT, &det.BudgetWithoutVatCents)
+	euros("budget", f.BudgetVAT, &det.BudgetWithVatCents)
+	if f.MaxMembers != "" {
+		if n, err := strconv.Atoi(f.MaxMembers); err == nil && n >= 0 {
+			det.Requirements.MaxMembers = int32(n)
+		} else {
+			bad["max_members"] = "tendernew.badmaxmembers"
+		}
+	}
+	for _, l := range f.Lots {
+		if l == (lotForm{}) {
+			continue
+		}
+		lot := &tenderv1.Lot{Id: l.ID, Title: l.Title}
+		euros("lots", l.Value, &lot.EstimatedValueCents)
+		det.Lots = append(det.Lots, lot)
+	}
 	if f.ENS != "" {
 		det.Requirements.Certifications = append(det.Requirements.Certifications, &tenderv1.CertificationRequirement{Kind: "ENS", Level: f.ENS})
 	}
 	if f.ISO27001 {
 		det.Requirements.Certifications = append(det.Requirements.Certifications, &tenderv1.CertificationRequirement{Kind: "ISO27001"})
 	}
-	return &tenderv1.CreateTenderRequest{ClusterId: f.Cluster, Details: det, Publish: f.Publish}, bad
+	return &tenderv1.CreateTenderRequest{ClusterId: f.Cluster, Details: det, Publish: f.Publish, SharedWith: f.Shared}, bad
 }
 
 // madridTime reads a date (YYYY-MM-DD) and an optional time (HH:MM, default
@@ -219,6 +286,10 @@ var formFields = []struct{ prefix, field string }{
 	{"details.nuts", "nuts"},
 	{"details.estimated_value_cents", "value"},
 	{"details.duration_months", "duration"},
+	{"details.budget_", "budget"},
+	{"details.lots", "lots"},
+	{"details.requirements.max_members", "max_members"},
+	{"shared_with", "share"},
 	{"details.submission_deadline", "deadline"},
 	{"details.requirements.capabilities", "capability"},
 	{"details.requirements.certifications", "certifications"},
