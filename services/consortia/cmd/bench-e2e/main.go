@@ -48,6 +48,7 @@ type config struct {
 	histories     []int // history sizes of the history row, shortest first
 	quick         bool
 	cpuProfile    string
+	memProfile    string
 }
 
 func parseFlags(args []string) (config, error) {
@@ -61,11 +62,12 @@ func parseFlags(args []string) (config, error) {
 	matchN := fs.Int("match-n", 100_000, "companies in each matching pool")
 	matchRuns := fs.Int("match-runs", 20, "matching instances per m")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (stack and bench clients) to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile, taken after the service rows (before matching), to this file")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	cfg := config{orgs: *orgs, tenders: *tenders, duration: *duration, rounds: *rounds, updates: *updates,
-		matchN: *matchN, matchRuns: *matchRuns, concurrency: []int{1, 8, 32}, histories: []int{2, 100, 1000, 3000}, quick: *quick, cpuProfile: *cpuProfile}
+		matchN: *matchN, matchRuns: *matchRuns, concurrency: []int{1, 8, 32}, histories: []int{2, 100, 1000, 3000}, quick: *quick, cpuProfile: *cpuProfile, memProfile: *memProfile}
 	if *quick {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -176,6 +178,11 @@ func run(ctx context.Context, cfg config, out, progress io.Writer) error {
 	}
 	rows = append(rows, rb)
 	rssServices, _ := rss()
+	if cfg.memProfile != "" {
+		if err := writeHeapProfile(cfg.memProfile); err != nil {
+			return err
+		}
+	}
 	step("matching")
 	mr, err := matchingRows(ctx, cfg.matchN, cfg.matchRuns)
 	if err != nil {
@@ -215,4 +222,15 @@ func printTable(out io.Writer, rows []result) {
 	for _, r := range all {
 		fmt.Fprintf(out, "%s  %s  %s  %s  %s  %s\n", pad(r.what, width[0]), pad(r.project, width[1]), pad(r.baseline, width[2]), pad(r.ratio, width[3]), pad(r.goal, width[4]), r.verdict)
 	}
+}
+
+// writeHeapProfile writes the live heap (after a collection) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.WriteHeapProfile(f)
 }
