@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/consortia-dev/consortia/services/consortia/demo"
 )
 
 // TestConsoleSignInEveryCompany: every demo company has a demo user on the
@@ -198,4 +201,56 @@ func legalNameIn(t *testing.T, page, org string) string {
 		t.Fatalf("no name in the row of %s", org)
 	}
 	return strings.TrimSpace(html.UnescapeString(m[1]))
+}
+
+// TestConsoleCompanyOwnBid: a company starts a bid it leads from the tender
+// page (a manager sees no such button), joins it at once and may invite
+// fellow members; it is offered no second bid on the tender, and a forged
+// one is refused in Spanish.
+func TestConsoleCompanyOwnBid(t *testing.T) {
+	s := startStack(t, true)
+	mgr := signedInES(t, s, "tera-manager")
+	form := url.Values{
+		"cluster": {demo.ClusterID("tera")}, "title": {"Mantenimiento de la sede electrónica (oferta propia)"},
+		"authority_name": {"Ayuntamiento de Torrelavega"}, "contract_type": {"CONTRACT_TYPE_SERVICES"}, "procedure": {"PROCEDURE_TYPE_OPEN"},
+		"value": {"90.000,00"}, "duration": {"12"}, "deadline_date": {time.Now().AddDate(0, 1, 0).Format("2006-01-02")},
+		"cpv_codes": {"72212000"}, "publish": {"1"},
+	}
+	resp := post(t, mgr, s.URL+"/tenders/new", form)
+	resp.Body.Close()
+	tenderPath := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(tenderPath, "/tenders/") {
+		t.Fatalf("create tender: %d → %q", resp.StatusCode, tenderPath)
+	}
+	if page := body(t, get(t, mgr, s.URL+tenderPath)); strings.Contains(page, `id="own-bid"`) {
+		t.Error("a manager is offered a company's own bid")
+	}
+
+	const key = "company20"
+	org := s.orgOf(t, key)
+	c := signedInES(t, s, key)
+	page := body(t, get(t, c, s.URL+tenderPath))
+	if !strings.Contains(page, `id="own-bid"`) || !strings.Contains(page, "Formar una oferta como representante") {
+		t.Fatal("the company is not offered a bid of its own")
+	}
+	page = redirectFlash(t, c, s, post(t, c, s.URL+tenderPath+"/consortia", url.Values{"member": {org + "||"}, "lead": {org}, "name": {"UTE propia"}}))
+	row := consortiumRowOf(page, org)
+	if !strings.Contains(row, "MEMBER_STATUS_JOINED") || !strings.Contains(row, "representante") {
+		t.Fatalf("own bid: the company's row %q, want joined lead\n%s", row, flashOf(page))
+	}
+	if !strings.Contains(page, `action="/consortia/`) || !strings.Contains(page, `/invite"`) {
+		t.Error("the lead company cannot invite fellow members")
+	}
+	if strings.Contains(page, "remove-member") {
+		t.Error("the lead company is shown a manager's remove button")
+	}
+	// Now in a bid for the tender, the company is offered no second one; a
+	// forged second one is refused in Spanish, without ids.
+	if page := body(t, get(t, c, s.URL+tenderPath)); strings.Contains(page, `id="own-bid"`) {
+		t.Error("a company already in a bid for the tender is offered another")
+	}
+	page = redirectFlash(t, c, s, post(t, c, s.URL+tenderPath+"/consortia", url.Values{"member": {org + "||"}, "lead": {org}}))
+	if f := flashOf(page); !strings.Contains(page, `id="tender-title"`) || !strings.Contains(f, "Ya está en otro consorcio") || strings.Contains(f, org) {
+		t.Errorf("second own bid: want the tender page with a Spanish refusal\n%s", f)
+	}
 }

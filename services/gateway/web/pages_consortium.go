@@ -55,7 +55,10 @@ func (s *Server) consortiumPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Pending = strings.Join(pending, ", ")
-	if d.CanManage && open(c) {
+	if d.CanLead {
+		// The lead company lists the fellow members of the tender's cluster
+		// (it may see them); a manager of a cluster the tender is shared with
+		// may not list the owning cluster's, and gets no list.
 		orgs, err := s.d.Member.ListOrganizations(ctx, &memberv1.ListOrganizationsRequest{ClusterId: d.T.GetClusterId(), PageSize: 1000})
 		if err == nil {
 			in := map[string]bool{}

@@ -142,3 +142,17 @@ func (s *Server) consortiumFail(w http.ResponseWriter, r *http.Request, err erro
 	setFlash(w, f)
 	http.Redirect(w, r, consortiumURL(id), http.StatusSeeOther)
 }
+
+// hasViolation reports whether err carries a precondition violation of type typ.
+func hasViolation(err error, typ string) bool {
+	for _, d := range status.Convert(err).Details() {
+		if pf, ok := d.(*errdetails.PreconditionFailure); ok {
+			for _, v := range pf.GetViolations() {
+				if v.GetType() == typ {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -101,6 +101,10 @@ type tenderData struct {
 	// (the tender service's rule for recommendations and forming consortia).
 	CanRecommend bool
 	Clusters     map[string]string // cluster id → name, for the owning and shared clusters
+	// OwnBid: a company may form a bid of its own as lead (the service checks
+	// its membership and seat); Org is that company.
+	OwnBid bool
+	Org    string
 }
 
 // Open reports whether the tender is planned or active (it may still change).
@@ -137,6 +141,8 @@ func (s *Server) tenderPage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	d := tenderData{T: resp.GetTender(), CanManage: canManage(p, resp.GetTender().GetClusterId()), IsManager: p.ManagesCluster(resp.GetTender().GetClusterId())}
 	d.CanRecommend = managesTender(p, d.T)
+	d.Org = p.Organization
+	d.OwnBid = p.Has(auth.RoleCompany) && p.Organization != "" && d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE
 	if len(d.T.GetSharedWith()) > 0 {
 		d.Clusters = map[string]string{}
 		if cl, err := s.d.Member.ListClusters(ctx, &memberv1.ListClustersRequest{}); err == nil {
@@ -153,6 +159,10 @@ func (s *Server) tenderPage(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cs.GetConsortia() {
 		row := rowOf(c, p.Organization)
 		row.Tender = d.T
+		if m := row.Mine; m != nil && len(d.T.GetLots()) == 0 && open(c) &&
+			(m.GetStatus() == tenderv1.MemberStatus_MEMBER_STATUS_INVITED || m.GetStatus() == tenderv1.MemberStatus_MEMBER_STATUS_JOINED) {
+			d.OwnBid = false // already in a bid for this tender: one consortium per lot
+		}
 		d.Consortia = append(d.Consortia, row)
 		if c.GetStatus() == tenderv1.ConsortiumStatus_CONSORTIUM_STATUS_SUBMITTED {
 			d.Submitted = append(d.Submitted, c)
@@ -255,12 +265,19 @@ func (s *Server) createConsortium(w http.ResponseWriter, r *http.Request) {
 	if req.LotId != "" {
 		back += "?lot=" + url.QueryEscape(req.LotId)
 	}
+	if p := principal(r); p.Organization != "" && len(req.Members) == 1 && req.Members[0].GetOrganizationId() == p.Organization {
+		back = tenderURL(id) // a company's own bid, from the tender page
+	}
 	if len(req.Members) == 0 {
 		invalidInput(w, r, back, "consortium.noteam")
 		return
 	}
 	resp, err := s.d.Tender.CreateConsortium(rpc(r), req)
 	if err != nil {
+		if hasViolation(err, "one_consortium_per_lot") {
+			invalidInput(w, r, back, "violation.one_consortium_per_lot")
+			return
+		}
 		s.actionFail(w, r, err, back)
 		return
 	}
