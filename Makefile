@@ -30,7 +30,7 @@ FUZZ_TARGETS := eforms:FuzzParseNotice ocds:FuzzParseOCDS placsp:FuzzParseFeed x
 
 .PHONY: test
 test: lint generate-check ## Vet, lint, check generated code, run all tests with -race, fuzz the parsers briefly.
-	go test -race -count=1 -timeout 12m $(PKGS)
+	go test -race -count=1 -timeout 20m $(PKGS)
 	$(MAKE) fuzz
 
 .PHONY: fuzz
