@@ -227,7 +227,7 @@ func (s *Store) ListOrganizations(_ context.Context, f store.Filter) ([]domain.O
 			ix = cand
 		}
 	}
-	var page []domain.Organization
+	page := make([]domain.Organization, 0, min(size, ix.Len())) // one allocation: rows are large structs
 	next := ""
 	visit := func(e *entry) bool {
 		if f.PageToken != "" && e.key == after {

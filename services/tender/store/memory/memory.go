@@ -237,7 +237,7 @@ func (s *Store) ListTenders(_ context.Context, f store.TenderFilter) ([]domain.T
 	if !f.DeadlineBefore.IsZero() {
 		until = f.DeadlineBefore.UTC().Format(keyTime) + "\xff" // every key of that second or before
 	}
-	var page []domain.Tender
+	page := make([]domain.Tender, 0, min(size, ix.Len())) // one allocation: rows are large structs
 	next := ""
 	ix.AscendGreaterOrEqual(&entry{key: from}, func(e *entry) bool {
 		if until != "" && e.key > until {
