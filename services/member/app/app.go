@@ -161,7 +161,7 @@ func (s *Service) loadOrganizationSeeing(ctx context.Context, id string, m event
 // updateOrganization runs decide on the current organisation and appends its
 // event. With expectedVersion 0 a conflicting concurrent write makes it reload
 // and decide again; with a pinned version the conflict goes back to the caller.
-func (s *Service) updateOrganization(ctx context.Context, id string, expectedVersion uint64, idemKey idempotency,
+func (s *Service) updateOrganization(ctx context.Context, id string, expectedVersion uint64, idemKey eventlog.Idempotency,
 	authorize func(*auth.Principal, *domain.Organization) error,
 	decide func(*domain.Organization) (domain.Event, error),
 ) (domain.Organization, error) {
@@ -171,7 +171,7 @@ func (s *Service) updateOrganization(ctx context.Context, id string, expectedVer
 	subject := domain.OrganizationSubject(id)
 	// Scoped to the aggregate, not the command, so a retry is recognised before
 	// deciding again (which could fail: the certification is gone already).
-	mark := idemKey.mark("update", subject)
+	mark := idemKey.Mark("update", subject)
 	for attempt := 0; ; attempt++ {
 		o, done, err := s.loadOrganizationSeeing(ctx, id, mark)
 		if err != nil {
@@ -217,7 +217,7 @@ func (s *Service) CreateCluster(ctx context.Context, name, region, description s
 	if err != nil {
 		return domain.Cluster{}, err
 	}
-	res, err := s.append(ctx, domain.ClusterSubject(e.ClusterID), e, 0, request(ctx, idemKey, "CreateCluster", "", name, region, description, demo).mark("ClusterCreated"))
+	res, err := s.append(ctx, domain.ClusterSubject(e.ClusterID), e, 0, request(ctx, idemKey, "CreateCluster", "", name, region, description, demo).Mark("ClusterCreated"))
 	if errors.Is(err, domainerr.ErrConflict) {
 		// A retry with the same idempotency key comes back as a duplicate instead.
 		return domain.Cluster{}, fmt.Errorf("a cluster named %q exists already (id %s): %w", e.Name, e.ClusterID, domainerr.ErrAlreadyExists)
@@ -251,7 +251,7 @@ func (s *Service) RegisterOrganization(ctx context.Context, r domain.Registratio
 	if !privileged && !(p.Has(auth.RoleCompany) && (p.Organization == "" || p.Organization == e.OrganizationID)) {
 		return domain.Organization{}, fmt.Errorf("a company user registers only its own organisation: %w", domainerr.ErrPermissionDenied)
 	}
-	res, err := s.append(ctx, domain.OrganizationSubject(e.OrganizationID), e, 0, request(ctx, idemKey, "RegisterOrganization", "", r).mark("OrganizationRegistered"))
+	res, err := s.append(ctx, domain.OrganizationSubject(e.OrganizationID), e, 0, request(ctx, idemKey, "RegisterOrganization", "", r).Mark("OrganizationRegistered"))
 	if errors.Is(err, domainerr.ErrConflict) {
 		// A retry with the same idempotency key comes back as a duplicate instead.
 		return domain.Organization{}, fmt.Errorf("an organisation with tax id %s is already registered (id %s): %w", e.TaxID, e.OrganizationID, domainerr.ErrAlreadyExists)

@@ -597,3 +597,24 @@ func Decode(subject string, seq uint64, h nats.Header, data []byte) (Event, erro
 		Header:   h,
 	}, nil
 }
+
+// Idempotency is a command's idempotency key with the fingerprint of the
+// request it came with: the key answers a retry of that same request (the
+// recorded result) and refuses any other (ErrIdempotencyKeyReused), instead of
+// silently dropping it.
+type Idempotency struct{ key, fingerprint string }
+
+// NewIdempotency scopes key to the caller, the method, the object and the
+// request's arguments; an empty key is no idempotency.
+func NewIdempotency(key, caller, method, object string, args ...any) Idempotency {
+	if key == "" {
+		return Idempotency{}
+	}
+	return Idempotency{key: key, fingerprint: Fingerprint(caller, method, object, args...)}
+}
+
+// Mark is the event-log mark of the command: its message id in scope, and the
+// request's fingerprint.
+func (k Idempotency) Mark(scope ...string) Mark {
+	return Mark{MsgID: MsgID(k.key, scope...), Fingerprint: k.fingerprint}
+}

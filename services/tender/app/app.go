@@ -212,7 +212,7 @@ func (s *Service) CreateTender(ctx context.Context, clusterID string, d domain.D
 		status = domain.StatusActive
 	}
 	id := uuid.NewString()
-	res, err := s.append(ctx, domain.TenderSubject(id), domain.TenderCreated{TenderID: id, ClusterID: clusterID, Details: d, Status: status, Source: domain.Source{System: "manual"}, Demo: demo}, 0, request(ctx, key, "CreateTender", clusterID, d, publish, sharedWith, demo).mark("TenderCreated"))
+	res, err := s.append(ctx, domain.TenderSubject(id), domain.TenderCreated{TenderID: id, ClusterID: clusterID, Details: d, Status: status, Source: domain.Source{System: "manual"}, Demo: demo}, 0, request(ctx, key, "CreateTender", clusterID, d, publish, sharedWith, demo).Mark("TenderCreated"))
 	if err != nil {
 		return domain.Tender{}, err
 	}
@@ -229,13 +229,13 @@ func (s *Service) CreateTender(ctx context.Context, clusterID string, d domain.D
 	return s.store.GetTender(ctx, id)
 }
 
-func (s *Service) updateTender(ctx context.Context, id string, key idempotency, authz func(*auth.Principal, *domain.Tender) bool, what string, decide func(*domain.Tender) (domain.Event, error)) (domain.Tender, error) {
+func (s *Service) updateTender(ctx context.Context, id string, key eventlog.Idempotency, authz func(*auth.Principal, *domain.Tender) bool, what string, decide func(*domain.Tender) (domain.Event, error)) (domain.Tender, error) {
 	p, err := requireAuth(ctx)
 	if err != nil {
 		return domain.Tender{}, err
 	}
 	subject := domain.TenderSubject(id)
-	mark := key.mark("update", subject)
+	mark := key.Mark("update", subject)
 	for attempt := 0; ; attempt++ {
 		t, done, err := s.loadTenderMarked(ctx, id, mark)
 		if err != nil {
@@ -475,7 +475,7 @@ func (s *Service) CreateConsortium(ctx context.Context, tenderID, lotID, name st
 			return domain.Consortium{}, err
 		}
 	}
-	res, err := s.append(ctx, domain.ConsortiumSubject(id), e, 0, request(ctx, key, "CreateConsortium", tenderID, lotID, name, members, demo).mark("ConsortiumFormed"))
+	res, err := s.append(ctx, domain.ConsortiumSubject(id), e, 0, request(ctx, key, "CreateConsortium", tenderID, lotID, name, members, demo).Mark("ConsortiumFormed"))
 	if err != nil {
 		return domain.Consortium{}, err
 	}
@@ -491,13 +491,13 @@ func (s *Service) CreateConsortium(ctx context.Context, tenderID, lotID, name st
 
 // updateConsortium loads the consortium and its tender, lets decide authorise
 // and decide, appends, and re-decides on concurrent writes (no lost update).
-func (s *Service) updateConsortium(ctx context.Context, id string, key idempotency, decide func(*auth.Principal, *domain.Consortium, *domain.Tender) (domain.Event, error)) (domain.Consortium, error) {
+func (s *Service) updateConsortium(ctx context.Context, id string, key eventlog.Idempotency, decide func(*auth.Principal, *domain.Consortium, *domain.Tender) (domain.Event, error)) (domain.Consortium, error) {
 	p, err := requireAuth(ctx)
 	if err != nil {
 		return domain.Consortium{}, err
 	}
 	subject := domain.ConsortiumSubject(id)
-	mark := key.mark("update", subject)
+	mark := key.Mark("update", subject)
 	for attempt := 0; ; attempt++ {
 		c, done, err := s.loadConsortiumMarked(ctx, id, mark)
 		if err != nil {
