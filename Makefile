@@ -21,8 +21,10 @@ help: ## Show this help.
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
 
 .PHONY: run
+# Built, then run (not `go run`, which turns the program's clean exit on Ctrl-C into status 1).
 run: ## Run the whole product locally (embedded NATS, all services, demo data).
-	go run ./services/consortia dev --state $(STATE_DIR)
+	@go build -o $(BIN)/consortia ./services/consortia
+	@$(BIN)/consortia dev --state $(STATE_DIR)
 
 # Each parser's fuzz target runs briefly on every `make test` (FUZZTIME=1m for a real session).
 FUZZTIME ?= 5s

@@ -90,7 +90,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := config.Parse(&cfg); err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	log := service.NewLogger(stderr, cfg.Level(), "consortia-dev")
+	// Readable lines for a person at a terminal, one per call only at debug.
+	log := cfg.Common.Logger(stderr, "consortia-dev", "text")
 	slog.SetDefault(log)
 	log.Debug("configuration", config.Describe(&cfg)...)
 	shutdown := telemetry.Setup("consortia")
@@ -121,7 +122,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	lists := codes.Load(cfg.DataDir, log)
 	env := func(component, addr string) service.Env {
-		return service.Env{JS: js, Verifier: issuer.Verifier(), Codes: lists, Logger: log.With("component", component), ListenAddr: addr}
+		return service.Env{JS: js, Verifier: issuer.Verifier(), Codes: lists, Logger: log.With("component", component), ListenAddr: addr, RequestLevel: slog.LevelDebug}
 	}
 	var mongoClient *mongo.Client
 	if *readModels == "mongo" {
@@ -188,7 +189,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		users = append(users, gateway.User{Key: u.Key, Title: u.Title, Claims: u.Claims, Group: u.Group})
 	}
 	gw, err := gateway.New(ctx, gateway.Config{
-		HTTPAddr: cfg.HTTPAddr, PublicURL: cfg.PublicURL,
+		HTTPAddr: cfg.HTTPAddr, PublicURL: cfg.PublicURL, RequestLevel: slog.LevelDebug,
 		Backends: map[string]string{"member": m.Addr(), "tender": t.Addr(), "notification": n.Addr(), "commission": cm.Addr()},
 	}, gateway.Deps{Issuer: issuer, Users: users, Catalog: lists.Catalog, Metrics: metrics, Logger: log.With("component", "gateway"), Mailbox: devMails(mailbox)})
 	if err != nil {
@@ -237,11 +238,18 @@ Consortia is running (development mode; state in %s)
   notification     %s (e-mails: %s/dev/mailbox)
 Demo users: go run ./services/consortia users; a token: go run ./services/consortia token --as tera-manager
 Try: curl -H "Authorization: Bearer $(go run ./services/consortia token --as tera-manager)" %s/v1/tenders
+Logs: warnings and milestones only; one line per request with CONSORTIA_LOG_LEVEL=debug.
 Stop with Ctrl-C.
 `, dir, gw.URL(), gw.URL(), gw.URL(), gw.URL(), ns.ClientURL(), m.Addr(), t.Addr(), cm.Addr(), n.Addr(), gw.URL(), gw.URL())
 		return nil
 	})
-	return g.Wait()
+	err = g.Wait()
+	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		// Ctrl-C or SIGTERM: a normal end, not a failure.
+		fmt.Fprintf(stdout, "\nConsortia stopped; its state is kept in %s (delete the folder to start afresh).\n", dir)
+		return nil
+	}
+	return err
 }
 
 func runToken(args []string, stdout io.Writer) error {

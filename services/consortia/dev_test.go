@@ -160,6 +160,20 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	if out := importFeed("--no-checkpoint"); !strings.Contains(out, "0 new, 0 updated, 2 unchanged, 0 tombstoned, 1 filtered out") {
 		t.Errorf("import without checkpoint: %q", out)
 	}
+
+	// Ctrl-C ends it cleanly: exit status 0 and a last word on stdout; the
+	// calls above were logged at debug only (a terminal shows what matters).
+	if err := second.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	second.waitFor(t, "Consortia stopped")
+	<-second.exited
+	if code := second.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("consortia dev exited with %d after SIGINT, want 0; stderr:\n%s", code, second.stderr.String())
+	}
+	if log := second.stderr.String(); strings.Contains(log, "msg=rpc") || strings.Contains(log, "msg=http") {
+		t.Errorf("request lines logged at info under consortia dev:\n%s", log)
+	}
 }
 
 // checkDemo asserts the three demo clusters, marked as demo.

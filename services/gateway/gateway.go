@@ -44,6 +44,9 @@ type Config struct {
 	PublicURL string
 	// BellPoll is how often console pages refresh the unread count (default 10 s).
 	BellPoll time.Duration
+	// RequestLevel is the level of each request's log line (zero: info;
+	// `consortia dev` uses debug). Server errors are logged at error.
+	RequestLevel slog.Level
 }
 
 // User is a development user listed on the sign-in page.
@@ -195,7 +198,7 @@ func (g *Gateway) routes(ctx context.Context, d Deps, conns map[string]grpc.Clie
 	mux.Handle("/", console)
 	// Server spans for every request; the gRPC client stats handler carries
 	// the trace on to the services.
-	return otelhttp.NewHandler(logRequests(d.Logger, mux), "gateway"), nil
+	return otelhttp.NewHandler(logRequests(d.Logger, g.cfg.RequestLevel, mux), "gateway"), nil
 }
 
 // problemDoc documents a problem type: its URI dereferences to a short text.
@@ -273,16 +276,19 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // logRequests logs every request (static assets and health probes at debug).
-func logRequests(log *slog.Logger, h http.Handler) http.Handler {
+func logRequests(log *slog.Logger, requests slog.Level, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r)
-		level := slog.LevelInfo
+		level := requests
 		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			level = slog.LevelDebug
 		} else if rec.status >= 500 {
 			level = slog.LevelError
+		}
+		if !log.Enabled(r.Context(), level) {
+			return
 		}
 		log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)

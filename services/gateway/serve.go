@@ -55,7 +55,7 @@ func Serve(ctx context.Context) error {
 		}
 		cfg.Backends[b.Name] = urls[i].URL
 	}
-	log := service.NewLogger(os.Stderr, s.Level(), "gateway")
+	log := s.Common.Logger(os.Stderr, "gateway", "json")
 	slog.SetDefault(log)
 	log.Info("configuration", config.Describe(parsed...)...)
 	shutdown := telemetry.Setup("gateway")

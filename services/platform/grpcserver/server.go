@@ -50,6 +50,10 @@ type Config struct {
 	Verifier auth.Verifier
 	// Logger for request logs.
 	Logger *slog.Logger
+	// RequestLevel is the level of each call's log line (zero: info);
+	// `consortia dev` uses debug so a terminal shows what matters. Failed
+	// calls (Internal, Unknown, DataLoss) are logged at error regardless.
+	RequestLevel slog.Level
 	// StopTimeout bounds graceful stop before in-flight calls are cut.
 	StopTimeout time.Duration
 }
@@ -195,11 +199,12 @@ func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerIn
 	start := time.Now()
 	resp, err := h(ctx, req)
 	code := status.Code(err)
-	level := slog.LevelInfo
+	level := s.cfg.RequestLevel
 	if code == codes.Internal || code == codes.Unknown || code == codes.DataLoss {
 		level = slog.LevelError
 	}
-	if !public(info.FullMethod) {
+	// Enabled first: a call whose line is not written costs no formatting.
+	if !public(info.FullMethod) && s.cfg.Logger.Enabled(ctx, level) {
 		attrs := []any{"method", info.FullMethod, "code", code.String(), "duration_ms", float64(time.Since(start).Microseconds()) / 1000}
 		if p := auth.FromContext(ctx); p != nil {
 			attrs = append(attrs, "actor", p.Subject)
@@ -224,8 +229,8 @@ func (s *Server) mapStream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerIn
 func (s *Server) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 	start := time.Now()
 	err := h(srv, ss)
-	if !public(info.FullMethod) {
-		s.cfg.Logger.Log(ss.Context(), slog.LevelInfo, "rpc", "method", info.FullMethod, "code", status.Code(err).String(),
+	if !public(info.FullMethod) && s.cfg.Logger.Enabled(ss.Context(), s.cfg.RequestLevel) {
+		s.cfg.Logger.Log(ss.Context(), s.cfg.RequestLevel, "rpc", "method", info.FullMethod, "code", status.Code(err).String(),
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	}
 	return err

@@ -36,6 +36,9 @@ const (
 // gateway, `consortia dev`).
 type Common struct {
 	LogLevel string `env:"CONSORTIA_LOG_LEVEL" envDefault:"info"`
+	// LogFormat: json (one object per line, for a log collector) or text
+	// (key=value, for a terminal); empty: json, except under `consortia dev`.
+	LogFormat string `env:"CONSORTIA_LOG_FORMAT"`
 	// DataDir holds the shared public data (CPV, NUTS lists); empty: found from go.work.
 	DataDir string `env:"CONSORTIA_DATA_DIR"`
 	Auth    Auth
@@ -61,11 +64,30 @@ func (a Auth) ClaimNames() auth.ClaimNames {
 
 // Validate implements config's post-parse check.
 func (c *Common) Validate() error {
+	var errs []error
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
-		return nil
+	default:
+		errs = append(errs, fmt.Errorf("CONSORTIA_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
 	}
-	return fmt.Errorf("CONSORTIA_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel)
+	switch c.LogFormat {
+	case "", "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("CONSORTIA_LOG_FORMAT=%q: want json or text", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// Logger is the process's logger in LogFormat (fallback when it is unset).
+func (c Common) Logger(w io.Writer, name, fallback string) *slog.Logger {
+	format := c.LogFormat
+	if format == "" {
+		format = fallback
+	}
+	if format == "text" {
+		return telemetry.NewTextLogger(w, c.Level(), name)
+	}
+	return telemetry.NewLogger(w, c.Level(), name)
 }
 
 // Level is the slog level of LogLevel.
@@ -160,7 +182,7 @@ func Main(ctx context.Context, name, defaultListen string, start func(ctx contex
 	if err := CheckAddr(Prefix(name)+"LISTEN_ADDR", listen.Addr); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log := NewLogger(os.Stderr, cfg.Level(), name)
+	log := cfg.Logger(os.Stderr, name, "json")
 	slog.SetDefault(log)
 	log.Info("configuration", config.Describe(parsed...)...)
 	shutdown := telemetry.Setup(name)

@@ -59,6 +59,8 @@ type Env struct {
 	// Mongo, when set, holds persistent read models (one database per service);
 	// nil keeps them in memory, rebuilt from the log at start.
 	Mongo *mongo.Client
+	// RequestLevel is the level of the per-call log lines (zero: info).
+	RequestLevel slog.Level
 }
 
 // Kit is what Build declares the service with.
@@ -145,7 +147,7 @@ func Start(ctx context.Context, def Definition, env Env) (*Running, error) {
 	if err := def.Build(ctx, k); err != nil {
 		return nil, fmt.Errorf("%s: %w", def.Name, err)
 	}
-	srv, err := grpcserver.New(grpcserver.Config{Name: def.Name, Addr: env.ListenAddr, Verifier: env.Verifier, Logger: env.Logger})
+	srv, err := grpcserver.New(grpcserver.Config{Name: def.Name, Addr: env.ListenAddr, Verifier: env.Verifier, Logger: env.Logger, RequestLevel: env.RequestLevel})
 	if err != nil {
 		return nil, err
 	}

@@ -117,6 +117,13 @@ func NewLogger(w io.Writer, level slog.Level, service string) *slog.Logger {
 	return slog.New(traceHandler{h}).With("service", service)
 }
 
+// NewTextLogger is NewLogger writing key=value lines, for a person at a
+// terminal (`consortia dev`).
+func NewTextLogger(w io.Writer, level slog.Level, service string) *slog.Logger {
+	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})
+	return slog.New(traceHandler{h}).With("service", service)
+}
+
 type traceHandler struct{ slog.Handler }
 
 func (h traceHandler) Handle(ctx context.Context, r slog.Record) error {
