@@ -2,6 +2,7 @@ package eventlog_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -341,5 +342,59 @@ func TestTraceContextCrossesNATS(t *testing.T) {
 	got := otel.GetTextMapPropagator().Extract(context.Background(), propagation.HeaderCarrier(ev.Header))
 	if tid := oteltrace.SpanContextFromContext(got).TraceID(); tid != span.SpanContext().TraceID() {
 		t.Fatalf("event carries trace %s, want %s", tid, span.SpanContext().TraceID())
+	}
+}
+
+// catchUpModel implements eventlog.CatchUpper: it records how many values it
+// held at each CaughtUp call.
+type catchUpModel struct {
+	memoryModel
+	calls []int
+}
+
+func (m *catchUpModel) CaughtUp(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls = append(m.calls, len(m.values))
+	return nil
+}
+
+// TestCaughtUpOnceBeforeReady: the runner calls CaughtUp once, with every event
+// present at start applied, before Ready closes; not again for later events,
+// which WaitFor still waits for. An empty stream is caught up at once.
+func TestCaughtUpOnceBeforeReady(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		initial int
+		durable bool
+	}{{"memory, 300 events", 300, false}, {"durable, 300 events", 300, true}, {"empty stream", 0, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := natstest.Start(t)
+			l := openLog(t, srv.JS)
+			appendValues(t, l, 0, tc.initial)
+			m := &catchUpModel{}
+			r, _ := runProjection(t, srv.JS, eventlog.Projection{Name: "catchup", Handler: m, Durable: tc.durable})
+			select {
+			case <-r.Ready():
+			case <-t.Context().Done():
+				t.Fatal("never ready")
+			}
+			m.mu.Lock()
+			calls := slices.Clone(m.calls)
+			m.mu.Unlock()
+			if !slices.Equal(calls, []int{tc.initial}) {
+				t.Fatalf("CaughtUp calls at Ready (values held at each): %v, want [%d]", calls, tc.initial)
+			}
+			last := appendValues(t, l, tc.initial, tc.initial+20)
+			if err := r.WaitFor(t.Context(), last); err != nil {
+				t.Fatal(err)
+			}
+			m.mu.Lock()
+			calls = slices.Clone(m.calls)
+			m.mu.Unlock()
+			if len(calls) != 1 || len(m.snapshot()) != tc.initial+20 {
+				t.Fatalf("after 20 more events: CaughtUp calls %v, %d values", calls, len(m.snapshot()))
+			}
+		})
 	}
 }

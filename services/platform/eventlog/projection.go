@@ -50,6 +50,15 @@ type Flusher interface {
 	Flush(ctx context.Context) error
 }
 
+// CatchUpper is implemented by handlers that defer work while their read
+// model is rebuilt (a memory read model that builds its indexes once, not per
+// event): the runner calls CaughtUp once, when the projection has reached the
+// last event present when Run started, before Ready closes and before the
+// WaitFor callers of that batch are released.
+type CatchUpper interface {
+	CaughtUp(ctx context.Context) error
+}
+
 // permanentError marks an event that can never be applied (poison).
 type permanentError struct{ err error }
 
@@ -140,6 +149,8 @@ type Runner struct {
 	changed chan struct{}
 	ready   chan struct{}
 	once    sync.Once
+
+	caughtUp bool // CatchUpper called (the applying goroutine's)
 }
 
 // NewRunner returns a runner; call Run to start it.
@@ -182,6 +193,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.mu.Lock()
 	r.target = target
 	r.mu.Unlock()
+	if err := r.catchUp(ctx, cp); err != nil {
+		return fmt.Errorf("projection %s: %w", r.p.Name, err)
+	}
 	r.advance(cp)
 	pause := r.p.RetryDelay
 	for {
@@ -389,11 +403,34 @@ func (b *batch) flush(ctx context.Context) error {
 			r.p.Logger.Warn("projection: ack failed", "projection", r.p.Name, "seq", b.last, "err", err)
 		}
 	}
+	if err := r.catchUp(ctx, b.last); err != nil {
+		return err
+	}
 	if b.applied > 0 {
 		r.m.applied.Add(ctx, int64(b.applied), metric.WithAttributes(attribute.String("projection", r.p.Name)))
 	}
 	r.advance(b.last)
 	b.n, b.applied, b.msg = 0, 0, nil
+	return nil
+}
+
+// catchUp calls the handler's CaughtUp once seq reaches the target.
+func (r *Runner) catchUp(ctx context.Context, seq uint64) error {
+	if r.caughtUp {
+		return nil
+	}
+	r.mu.Lock()
+	target := r.target
+	r.mu.Unlock()
+	if seq < target {
+		return nil
+	}
+	if c, ok := r.p.Handler.(CatchUpper); ok {
+		if err := c.CaughtUp(ctx); err != nil {
+			return fmt.Errorf("caught up: %w", err)
+		}
+	}
+	r.caughtUp = true
 	return nil
 }
 

@@ -46,12 +46,31 @@ func reference(orgs map[string]domain.Organization, f store.Filter) ([]domain.Or
 }
 
 // TestIndexesMatchReference writes, rewrites (changing names, memberships,
-// capabilities and interests, so entries move between indexes) and walks every
-// filter page by page, comparing each page and token with the reference.
+// capabilities and interests, so entries move between indexes, or keeping the
+// name, so an entry changes in place) and walks every filter page by page,
+// comparing each page and token with the reference: with the indexes built
+// incrementally from the start (CaughtUp before any write), and deferred
+// (built in bulk by the first list, incremental after).
 func TestIndexesMatchReference(t *testing.T) {
-	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		caughtUp bool
+	}{{"incremental", true}, {"deferred until the first list", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := memory.New()
+			if tc.caughtUp {
+				if err := s.CaughtUp(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkAgainstReference(t, s)
+		})
+	}
+}
+
+func checkAgainstReference(t *testing.T, s *memory.Store) {
+	ctx := t.Context()
 	rng := rand.New(rand.NewPCG(3, 4))
-	s := memory.New()
 	model := map[string]domain.Organization{}
 	seq := uint64(0)
 	filters := []store.Filter{{}, {ClusterID: "c1"}, {ClusterID: "c3", Capability: "ai"}, {Capability: "erp"},
