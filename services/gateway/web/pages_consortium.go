@@ -24,6 +24,7 @@ type consortiumData struct {
 	Org       string                   // the viewing company, if any
 	Invitable []*memberv1.Organization // cluster members not in the consortium (managers)
 	Names     map[string]string        // organisation id → legal name
+	Roles     *roleChoices             // what the viewing member may say it covers (joined, open consortium)
 }
 
 // consortiumPage shows a consortium: members and their answers, shares, the
@@ -47,6 +48,9 @@ func (s *Server) consortiumPage(w http.ResponseWriter, r *http.Request) {
 	d.CanManage = d.T != nil && canManage(p, d.T.GetClusterId())
 	if open(c) {
 		d.CanLead, d.CanRemove = leadsConsortium(p, c, d.T), managesTender(p, d.T)
+		if m := d.Row.Mine; m.GetStatus() == tenderv1.MemberStatus_MEMBER_STATUS_JOINED {
+			d.Roles = rolesOf(d.T, m)
+		}
 	}
 	var pending []string
 	for _, m := range c.GetMembers() {

@@ -17,6 +17,8 @@ const membersURL = "/members"
 // membersData is the cluster manager's members page: one section per managed cluster.
 type membersData struct {
 	Clusters []clusterMembers
+	// SizeBands are the choices of the form registering a company.
+	SizeBands []memberv1.SizeBand
 }
 
 // clusterMembers is a cluster with the organisations holding a membership of
@@ -132,7 +134,7 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := rpc(r)
-	var d membersData
+	d := membersData{SizeBands: sizeBands}
 	for _, id := range principal(r).Clusters {
 		c, err := s.d.Member.GetCluster(ctx, &memberv1.GetClusterRequest{ClusterId: id})
 		if err != nil {

@@ -32,6 +32,10 @@ type profileData struct {
 	Kinds        []string
 	Levels       []string
 	SizeBands    []memberv1.SizeBand
+	// Joinable are the clusters the organisation may ask to join (no membership yet).
+	Joinable []*memberv1.Cluster
+	// ClusterNames names every cluster, for the memberships line.
+	ClusterNames map[string]string
 }
 
 // capChoice is one capability checkbox.
@@ -68,6 +72,15 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) {
 	d := profileData{Org: o, Kinds: certificationKinds, Levels: ensLevels, SizeBands: sizeBands, CPVQuery: strings.TrimSpace(r.URL.Query().Get("cpvq"))}
 	for _, c := range all {
 		d.Capabilities = append(d.Capabilities, capChoice{C: c, Checked: slices.Contains(o.GetProfile().GetCapabilities(), c.GetId())})
+	}
+	if cl, err := s.d.Member.ListClusters(ctx, &memberv1.ListClustersRequest{}); err == nil {
+		d.ClusterNames = map[string]string{}
+		for _, c := range cl.GetClusters() {
+			d.ClusterNames[c.GetId()] = c.GetName()
+			if !slices.ContainsFunc(o.GetMemberships(), func(m *memberv1.Membership) bool { return m.GetClusterId() == c.GetId() }) {
+				d.Joinable = append(d.Joinable, c)
+			}
+		}
 	}
 	if d.CPVQuery != "" {
 		for _, c := range s.d.Catalog.Search(d.CPVQuery, 20) {
