@@ -3,6 +3,7 @@ package memory_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -133,6 +134,50 @@ func BenchmarkListOrganizations(b *testing.B) {
 				if err != nil || len(page) != 20 {
 					b.Fatalf("%d organisations, %v", len(page), err)
 				}
+			}
+		})
+	}
+}
+
+// TestRewriteRefilesExactly: rewriting an organisation (same name, so in
+// place; or renamed, so moved) leaves it in exactly the indexes of its new
+// values, with the indexes built incrementally or deferred.
+func TestRewriteRefilesExactly(t *testing.T) {
+	org := func(name string, caps ...string) domain.Organization {
+		return domain.Organization{ID: "org-1", LegalName: name, Profile: domain.Profile{Capabilities: caps}}
+	}
+	for _, tc := range []struct {
+		name     string
+		caughtUp bool
+		writes   []domain.Organization
+		want     map[string]int
+	}{
+		{"in place, incremental", true, []domain.Organization{org("A", "ai", "web"), org("A", "web", "erp")}, map[string]int{"web": 1, "erp": 1}},
+		{"renamed, incremental", true, []domain.Organization{org("A", "ai", "web"), org("B", "erp")}, map[string]int{"erp": 1}},
+		{"in place, deferred", false, []domain.Organization{org("A", "ai"), org("A", "web")}, map[string]int{"web": 1}},
+		{"in place after the build", false, []domain.Organization{org("A", "ai"), {}, org("A")}, map[string]int{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := memory.New()
+			if tc.caughtUp {
+				if err := s.CaughtUp(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, o := range tc.writes {
+				if o.ID == "" { // a list in between: the deferred indexes are built
+					if _, _, err := s.ListOrganizations(t.Context(), store.Filter{}); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if err := s.PutOrganization(t.Context(), o, uint64(i+1)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			all, caps := memory.IndexLens(s)
+			if all != 1 || !maps.Equal(caps, tc.want) {
+				t.Fatalf("filed in all: %d, by capability: %v; want 1, %v", all, caps, tc.want)
 			}
 		})
 	}
