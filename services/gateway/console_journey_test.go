@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -94,31 +93,13 @@ func TestConsoleConsortiumLeadAndMembers(t *testing.T) {
 	tenderPath := "/tenders/" + sc.TenderID
 
 	// The team's form: its members and the lead to choose.
-	page := body(t, get(t, mgr, s.URL+tenderPath+"/recommend"))
-	sec := regexp.MustCompile(fmt.Sprintf(`(?s)id="team-%d">(.*?)</section>`, sc.Rank)).FindStringSubmatch(page)
-	if sec == nil {
-		t.Fatalf("no team %d on the recommendations page", sc.Rank)
-	}
-	if !strings.Contains(sec[1], `name="lead"`) {
-		t.Fatal("the team's form has no lead to choose")
-	}
-	var values, orgs []string
-	for _, m := range regexp.MustCompile(`name="member" value="([^"]*)"`).FindAllStringSubmatch(sec[1], -1) {
-		v := html.UnescapeString(m[1])
-		values = append(values, v)
-		org, _, _ := strings.Cut(v, "|")
-		orgs = append(orgs, org)
-	}
+	values, orgs := teamForm(t, s, mgr, sc)
 	lead := s.orgOf(t, sc.Company)
 	if len(orgs) < 2 || orgs[0] == lead {
 		t.Fatalf("team %v: want the scenario's company (%s) after the first", orgs, lead)
 	}
-	page = redirectFlash(t, mgr, s, post(t, mgr, s.URL+tenderPath+"/consortia", url.Values{"member": values, "lead": {lead}, "name": {"UTE prueba del representante"}}))
-	id := regexp.MustCompile(`action="/consortia/([^/"]+)/`).FindStringSubmatch(page)
-	if id == nil {
-		t.Fatalf("no consortium page after creating:\n%s", flashOf(page))
-	}
-	cpath := "/consortia/" + id[1]
+	cpath := formConsortium(t, s, mgr, sc, values, lead, "UTE prueba del representante")
+	page := body(t, get(t, mgr, s.URL+cpath))
 	if row := consortiumRowOf(page, lead); !strings.Contains(row, "representante") {
 		t.Fatalf("the chosen lead's row does not say representante: %s", row)
 	}

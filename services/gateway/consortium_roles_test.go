@@ -17,31 +17,19 @@ func TestConsoleMemberSaysWhatItCovers(t *testing.T) {
 	s := startStack(t, true)
 	sc := pickScenario(t, s)
 	mgr := signedInES(t, s, "tera-manager")
-	tenderPath := "/tenders/" + sc.TenderID
-	page := body(t, get(t, mgr, s.URL+tenderPath+"/recommend"))
-	sec := regexp.MustCompile(fmt.Sprintf(`(?s)id="team-%d">(.*?)</section>`, sc.Rank)).FindStringSubmatch(page)
-	if sec == nil {
-		t.Fatalf("no team %d on the recommendations page", sc.Rank)
-	}
-	var values []string
-	for _, m := range regexp.MustCompile(`name="member" value="([^"]*)"`).FindAllStringSubmatch(sec[1], -1) {
-		org, _, _ := strings.Cut(html.UnescapeString(m[1]), "|")
-		values = append(values, org+"||") // formed with no covers: the member says them itself
+	values, orgs := teamForm(t, s, mgr, sc)
+	for i, org := range orgs {
+		values[i] = org + "||" // formed with no covers: the member says them itself
 	}
 	lead := s.orgOf(t, sc.Company)
-	page = redirectFlash(t, mgr, s, post(t, mgr, s.URL+tenderPath+"/consortia", url.Values{"member": values, "lead": {lead}, "name": {"UTE prueba de lo que cubre"}}))
-	id := regexp.MustCompile(`action="/consortia/([^/"]+)/`).FindStringSubmatch(page)
-	if id == nil {
-		t.Fatalf("no consortium page after creating:\n%s", flashOf(page))
-	}
-	cpath := "/consortia/" + id[1]
+	cpath := formConsortium(t, s, mgr, sc, values, lead, "UTE prueba de lo que cubre")
 
 	company := signedInES(t, s, sc.Company)
 	if page := body(t, get(t, company, s.URL+cpath)); strings.Contains(page, `id="covers-form"`) {
 		t.Error("an invited (not joined) member is offered the covers form")
 	}
 	redirectFlash(t, company, s, post(t, company, s.URL+cpath+"/accept", nil))
-	page = body(t, get(t, company, s.URL+cpath))
+	page := body(t, get(t, company, s.URL+cpath))
 	form := regexp.MustCompile(`(?s)id="covers-form">(.*?)</form>`).FindStringSubmatch(page)
 	if form == nil {
 		t.Fatal("a joined member has no covers form")
@@ -93,4 +81,37 @@ func TestConsoleMemberSaysWhatItCovers(t *testing.T) {
 	if row := consortiumRowOf(page, lead); strings.Contains(row, label[1]) {
 		t.Errorf("unticked, the row still shows %q: %s", label[1], row)
 	}
+}
+
+// teamForm reads the recommendations page's form of the scenario's team: the
+// member values it posts ("org|covers|certifies") and the organisations.
+func teamForm(t *testing.T, s *stack, mgr *http.Client, sc scenario) (values, orgs []string) {
+	t.Helper()
+	page := body(t, get(t, mgr, s.URL+"/tenders/"+sc.TenderID+"/recommend"))
+	sec := regexp.MustCompile(fmt.Sprintf(`(?s)id="team-%d">(.*?)</section>`, sc.Rank)).FindStringSubmatch(page)
+	if sec == nil {
+		t.Fatalf("no team %d on the recommendations page", sc.Rank)
+	}
+	if !strings.Contains(sec[1], `name="lead"`) {
+		t.Fatal("the team's form has no lead to choose")
+	}
+	for _, m := range regexp.MustCompile(`name="member" value="([^"]*)"`).FindAllStringSubmatch(sec[1], -1) {
+		v := html.UnescapeString(m[1])
+		values = append(values, v)
+		org, _, _ := strings.Cut(v, "|")
+		orgs = append(orgs, org)
+	}
+	return values, orgs
+}
+
+// formConsortium posts the team's form with the lead chosen and returns the
+// new consortium's path.
+func formConsortium(t *testing.T, s *stack, mgr *http.Client, sc scenario, values []string, lead, name string) string {
+	t.Helper()
+	page := redirectFlash(t, mgr, s, post(t, mgr, s.URL+"/tenders/"+sc.TenderID+"/consortia", url.Values{"member": values, "lead": {lead}, "name": {name}}))
+	id := regexp.MustCompile(`action="/consortia/([^/"]+)/`).FindStringSubmatch(page)
+	if id == nil {
+		t.Fatalf("no consortium page after creating:\n%s", flashOf(page))
+	}
+	return "/consortia/" + id[1]
 }
