@@ -39,7 +39,7 @@ func TestConsoleMemberSaysWhatItCovers(t *testing.T) {
 		t.Fatalf("the covers form offers no capability:\n%s", form[1])
 	}
 	capID := caps[0][1]
-	label := regexp.MustCompile(`value="`+regexp.QuoteMeta(capID)+`"> ([^<]+)</label>`).FindStringSubmatch(form[1])
+	label := regexp.MustCompile(`value="` + regexp.QuoteMeta(capID) + `"> ([^<]+)</label>`).FindStringSubmatch(form[1])
 	if label == nil || strings.TrimSpace(label[1]) == capID {
 		t.Fatalf("capability %s is not labelled in Spanish: %v", capID, label)
 	}
