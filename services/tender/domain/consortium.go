@@ -197,10 +197,7 @@ func Form(id string, t *Tender, lotID, name string, members []Draft, leadJoins b
 		return ConsortiumFormed{}, domainerr.Precondition("max_members", "tender/"+t.ID, "the tender allows at most %d members; %d proposed", req.MaxMembers, len(members))
 	}
 	if strings.TrimSpace(name) == "" {
-		name = "UTE " + strings.TrimSpace(t.Details.Title)
-		if len(name) > 120 {
-			name = name[:120]
-		}
+		name = shorten("UTE "+strings.TrimSpace(t.Details.Title), 120)
 	}
 	return ConsortiumFormed{
 		ConsortiumID: id, TenderID: t.ID, LotID: lotID, Name: strings.TrimSpace(name),
@@ -440,4 +437,19 @@ func (c *Consortium) Apply(e Event, at time.Time, version uint64) error {
 	c.Updated = at
 	c.Version = version
 	return nil
+}
+
+// shorten cuts s to at most max characters at a word boundary, marking the
+// cut with "…" (a default consortium name from a long tender title: cutting
+// bytes broke words and, with accents, characters).
+func shorten(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	cut := string(r[:max-1])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:-") + "…"
 }

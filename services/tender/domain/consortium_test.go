@@ -81,14 +81,22 @@ func TestForm(t *testing.T) {
 }
 
 func TestFormDefaultName(t *testing.T) {
-	d := details()
-	d.Title = strings.Repeat("Servicio ", 30)
-	e, err := domain.Form("c1", tenderIn(t, domain.StatusActive, d), "", "  ", []domain.Draft{lead("A")}, false, true)
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct{ title, want string }{
+		{"Mantenimiento de aplicaciones", "UTE Mantenimiento de aplicaciones"},
+		// Long titles are cut at a word, never inside one (nor inside an accented letter).
+		{strings.Repeat("Servicio ", 30), "UTE " + strings.TrimSpace(strings.Repeat("Servicio ", 12)) + "…"},
+		{strings.Repeat("gestión ", 30), "UTE " + strings.TrimSpace(strings.Repeat("gestión ", 14)) + "…"},
 	}
-	if !strings.HasPrefix(e.Name, "UTE Servicio") || len(e.Name) > 120 || !e.Demo {
-		t.Fatalf("name %q (%d), demo %v", e.Name, len(e.Name), e.Demo)
+	for _, c := range cases {
+		d := details()
+		d.Title = c.title
+		e, err := domain.Form("c1", tenderIn(t, domain.StatusActive, d), "", "  ", []domain.Draft{lead("A")}, false, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name != c.want || len([]rune(e.Name)) > 120 || !e.Demo {
+			t.Errorf("title %q: name %q (%d characters), demo %v; want %q", c.title, e.Name, len([]rune(e.Name)), e.Demo, c.want)
+		}
 	}
 }
 
