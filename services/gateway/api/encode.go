@@ -13,19 +13,42 @@ import (
 // A list response (ListTenders, ListOrganizations, …) repeats mostly the same
 // rows from one request to the next, and encoding each row from protobuf to
 // JSON is most of the gateway's work on such a call. The gateway therefore
-// keeps the JSON of the rows it has encoded, keyed by the SHA-256 of their
-// protobuf encoding, and re-encodes only rows it has not seen: a changed row
-// has another encoding, so nothing stale is served.
+// keeps the JSON of the rows it has encoded and re-encodes only rows it has
+// not seen, so nothing stale is served:
+//   - a row of a versioned type (below) is keyed by its id, version and
+//     update time: the service's version counts the events folded into the
+//     row, so any change gives it another key;
+//   - any other row by the SHA-256 of its protobuf encoding: a changed row
+//     has another encoding.
+
+// versioned are the row types whose every field is a function of their own
+// aggregate's events, so that id, version and update_time identify their
+// content. (Not, for example, a consortium: its eligibility report and
+// members' names come from other aggregates without changing its version.)
+var versioned = map[protoreflect.FullName]bool{
+	"consortia.tender.v1.Tender":       true,
+	"consortia.member.v1.Organization": true,
+}
 
 // elementCacheSize bounds the cached rows: a row's JSON is a few KB (a tender
 // with its lots and documents is the largest), so some 10–20 MB at most.
 const elementCacheSize = 4096
 
-// elementCache maps the hash of a row's protobuf encoding to its JSON.
-type elementCache = lru.Cache[[sha256.Size]byte, []byte]
+// rowKey identifies a row's content: type, id, version and update time for a
+// versioned row, type and hash of the encoding for any other.
+type rowKey struct {
+	kind    protoreflect.FullName
+	id      string
+	version uint64
+	updated int64 // Unix nanoseconds
+	hash    [sha256.Size]byte
+}
+
+// elementCache maps a row's key to its JSON.
+type elementCache = lru.Cache[rowKey, []byte]
 
 func newElementCache() *elementCache {
-	c, _ := lru.New[[sha256.Size]byte, []byte](elementCacheSize) // fails only for a size ≤ 0
+	c, _ := lru.New[rowKey, []byte](elementCacheSize) // fails only for a size ≤ 0
 	return c
 }
 
@@ -84,19 +107,13 @@ func (m bodyMarshaler) Marshal(v any) ([]byte, error) {
 	return append(out, head[end:]...), nil
 }
 
-// row returns the JSON of one list row, from the cache when its protobuf
-// encoding was seen before.
+// row returns the JSON of one list row, from the cache when a row with the
+// same key was encoded before.
 func (m bodyMarshaler) row(row proto.Message) ([]byte, error) {
-	bin, err := proto.MarshalOptions{Deterministic: true}.Marshal(row)
+	key, err := keyOf(row.ProtoReflect())
 	if err != nil {
 		return nil, err
 	}
-	h := sha256.New()
-	h.Write([]byte(row.ProtoReflect().Descriptor().FullName()))
-	h.Write([]byte{0})
-	h.Write(bin)
-	var key [sha256.Size]byte
-	h.Sum(key[:0])
 	if b, ok := m.rows.Get(key); ok {
 		return b, nil
 	}
@@ -106,6 +123,30 @@ func (m bodyMarshaler) row(row proto.Message) ([]byte, error) {
 	}
 	m.rows.Add(key, b)
 	return b, nil
+}
+
+// keyOf returns the cache key of a row (see rowKey). A versioned row without
+// a version or an update time (not one a service returns) is keyed by its hash.
+func keyOf(r protoreflect.Message) (rowKey, error) {
+	md := r.Descriptor()
+	key := rowKey{kind: md.FullName()}
+	if versioned[key.kind] {
+		f := md.Fields()
+		id, version, updated := f.ByName("id"), f.ByName("version"), f.ByName("update_time")
+		if id != nil && version != nil && updated != nil && r.Has(version) && r.Has(updated) {
+			ts := r.Get(updated).Message()
+			tf := ts.Descriptor().Fields()
+			key.id, key.version = r.Get(id).String(), r.Get(version).Uint()
+			key.updated = ts.Get(tf.ByName("seconds")).Int()*1e9 + ts.Get(tf.ByName("nanos")).Int()
+			return key, nil
+		}
+	}
+	bin, err := proto.MarshalOptions{Deterministic: true}.Marshal(r.Interface())
+	if err != nil {
+		return rowKey{}, err
+	}
+	key.hash = sha256.Sum256(bin)
+	return key, nil
 }
 
 // listField returns the repeated message field of a list response: the one

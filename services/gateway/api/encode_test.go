@@ -92,3 +92,59 @@ func BenchmarkListTendersJSON(b *testing.B) {
 		})
 	}
 }
+
+// TestVersionedRowsKeyedByVersion checks that tenders and organisations with a
+// version and an update time are cached by id, version and update time: the
+// same state is served from the cache (no second entry), a new version is
+// encoded afresh, and the JSON is protojson's either way.
+func TestVersionedRowsKeyedByVersion(t *testing.T) {
+	plain := &runtime.JSONPb{MarshalOptions: protojson.MarshalOptions{EmitUnpopulated: true}}
+	at := timestamppb.New(time.Date(2026, 12, 3, 9, 0, 0, 5, time.UTC))
+	later := timestamppb.New(time.Date(2026, 12, 3, 9, 0, 1, 0, time.UTC))
+	tender := func(version uint64, title string, updated *timestamppb.Timestamp) *tenderv1.Tender {
+		r := tenderRow(1, title)
+		r.Version, r.UpdateTime = version, updated
+		return r
+	}
+	org := func(version uint64, name string, updated *timestamppb.Timestamp) *memberv1.Organization {
+		return &memberv1.Organization{Id: "o-1", LegalName: name, Version: version, UpdateTime: updated}
+	}
+	cases := []struct {
+		name      string
+		first     proto.Message
+		second    proto.Message
+		wantCache int // rows cached after both
+	}{
+		{"same tender state", &tenderv1.ListTendersResponse{Tenders: []*tenderv1.Tender{tender(3, "Portal", at)}},
+			&tenderv1.ListTendersResponse{Tenders: []*tenderv1.Tender{tender(3, "Portal", at)}}, 1},
+		{"tender's next version", &tenderv1.ListTendersResponse{Tenders: []*tenderv1.Tender{tender(3, "Portal", at)}},
+			&tenderv1.ListTendersResponse{Tenders: []*tenderv1.Tender{tender(4, "Portal renovado", later)}}, 2},
+		{"same organisation state", &memberv1.ListOrganizationsResponse{Organizations: []*memberv1.Organization{org(2, "Uno S.L.", at)}},
+			&memberv1.ListOrganizationsResponse{Organizations: []*memberv1.Organization{org(2, "Uno S.L.", at)}}, 1},
+		{"organisation's next version", &memberv1.ListOrganizationsResponse{Organizations: []*memberv1.Organization{org(2, "Uno S.L.", at)}},
+			&memberv1.ListOrganizationsResponse{Organizations: []*memberv1.Organization{org(3, "Uno Renovada S.L.", later)}}, 2},
+		{"no update time: by hash", &tenderv1.ListTendersResponse{Tenders: []*tenderv1.Tender{tender(3, "Portal", nil)}},
+			&tenderv1.ListTendersResponse{Tenders: []*tenderv1.Tender{tender(3, "Portal cambiado", nil)}}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := bodyMarshaler{JSONPb: plain, rows: newElementCache()}
+			for _, msg := range []proto.Message{c.first, c.second} {
+				got, err := m.Marshal(msg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := plain.Marshal(msg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !sameJSON(t, got, want) {
+					t.Errorf("got %s\nwant %s", got, want)
+				}
+			}
+			if m.rows.Len() != c.wantCache {
+				t.Errorf("%d rows cached, want %d", m.rows.Len(), c.wantCache)
+			}
+		})
+	}
+}

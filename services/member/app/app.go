@@ -75,15 +75,6 @@ type projection struct{ st store.Store }
 
 func (p projection) Checkpoint(ctx context.Context) (uint64, error) { return p.st.Checkpoint(ctx) }
 
-// CaughtUp lets a store that defers work while it is rebuilt (the memory
-// store's indexes) finish it before the service is ready.
-func (p projection) CaughtUp(ctx context.Context) error {
-	if c, ok := p.st.(eventlog.CatchUpper); ok {
-		return c.CaughtUp(ctx)
-	}
-	return nil
-}
-
 func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 	cp, err := p.st.Checkpoint(ctx)
 	if err != nil {
@@ -108,13 +99,10 @@ func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 		return p.st.PutCluster(ctx, c, ev.Sequence)
 	case strings.HasPrefix(ev.Subject, domain.OrganizationSubjectPrefix):
 		var o domain.Organization
-		// A registration starts the organisation: nothing to read first.
-		if _, starts := de.(domain.OrganizationRegistered); !starts {
-			if old, err := p.st.GetOrganization(ctx, strings.TrimPrefix(ev.Subject, domain.OrganizationSubjectPrefix)); err == nil {
-				o = old
-			} else if !errors.Is(err, domainerr.ErrNotFound) {
-				return err
-			}
+		if old, err := p.st.GetOrganization(ctx, strings.TrimPrefix(ev.Subject, domain.OrganizationSubjectPrefix)); err == nil {
+			o = old
+		} else if !errors.Is(err, domainerr.ErrNotFound) {
+			return err
 		}
 		if err := o.Apply(de, ev.Time, ev.Sequence); err != nil {
 			return eventlog.Permanent(err)
@@ -483,9 +471,11 @@ func (s *Service) ListOrganizations(ctx context.Context, f store.Filter) ([]doma
 	if err != nil {
 		return nil, "", err
 	}
-	// Pages keep their tokens; a page may come back shorter than asked.
+	// Pages keep their tokens; a page may come back shorter than asked. The
+	// page is the store's own copy: filtered in place (rows are large structs,
+	// and growing a second slice showed in the list profile).
 	reader := s.reader(ctx)
-	visible := orgs[:0:0]
+	visible := orgs[:0]
 	for i := range orgs {
 		if reader(&orgs[i]) {
 			visible = append(visible, orgs[i])

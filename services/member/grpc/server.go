@@ -18,10 +18,14 @@ import (
 type Server struct {
 	memberv1.UnimplementedMemberServiceServer
 	svc *app.Service
+	// orgs are the organisations already converted for a list page.
+	orgs *grpcserver.RowCache[*memberv1.Organization]
 }
 
 // NewServer returns the gRPC adapter for svc.
-func NewServer(svc *app.Service) *Server { return &Server{svc: svc} }
+func NewServer(svc *app.Service) *Server {
+	return &Server{svc: svc, orgs: grpcserver.NewRowCache[*memberv1.Organization](0)}
+}
 
 var key = grpcserver.IdempotencyKey
 
@@ -112,9 +116,10 @@ func (s *Server) ListOrganizations(ctx context.Context, r *memberv1.ListOrganiza
 	if err != nil {
 		return nil, err
 	}
-	out := &memberv1.ListOrganizationsResponse{NextPageToken: next}
-	for _, o := range orgs {
-		out.Organizations = append(out.Organizations, convert.Organization(o))
+	out := &memberv1.ListOrganizationsResponse{NextPageToken: next, Organizations: make([]*memberv1.Organization, len(orgs))}
+	for i := range orgs {
+		o := &orgs[i]
+		out.Organizations[i] = s.orgs.Get(grpcserver.Key(o.ID, o.Version, o.Updated), func() *memberv1.Organization { return convert.Organization(*o) })
 	}
 	return out, nil
 }

@@ -23,10 +23,14 @@ import (
 type Server struct {
 	tenderv1.UnimplementedTenderServiceServer
 	svc *app.Service
+	// tenders are the tenders already converted for a list page.
+	tenders *grpcserver.RowCache[*tenderv1.Tender]
 }
 
 // NewServer returns the adapter.
-func NewServer(svc *app.Service) *Server { return &Server{svc: svc} }
+func NewServer(svc *app.Service) *Server {
+	return &Server{svc: svc, tenders: grpcserver.NewRowCache[*tenderv1.Tender](0)}
+}
 
 var key = grpcserver.IdempotencyKey
 
@@ -111,9 +115,10 @@ func (s *Server) ListTenders(ctx context.Context, r *tenderv1.ListTendersRequest
 	if err != nil {
 		return nil, err
 	}
-	out := &tenderv1.ListTendersResponse{NextPageToken: next}
-	for _, t := range ts {
-		out.Tenders = append(out.Tenders, convert.Tender(t))
+	out := &tenderv1.ListTendersResponse{NextPageToken: next, Tenders: make([]*tenderv1.Tender, len(ts))}
+	for i := range ts {
+		t := &ts[i]
+		out.Tenders[i] = s.tenders.Get(grpcserver.Key(t.ID, t.Version, t.Updated), func() *tenderv1.Tender { return convert.Tender(*t) })
 	}
 	return out, nil
 }

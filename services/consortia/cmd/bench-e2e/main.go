@@ -49,6 +49,7 @@ type config struct {
 	quick         bool
 	cpuProfile    string
 	memProfile    string
+	listsOnly     bool // only the list rows (profiling the query path)
 }
 
 func parseFlags(args []string) (config, error) {
@@ -63,11 +64,12 @@ func parseFlags(args []string) (config, error) {
 	matchRuns := fs.Int("match-runs", 20, "matching instances per m")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (stack and bench clients) to this file")
 	memProfile := fs.String("memprofile", "", "write a heap profile, taken after the service rows (before matching), to this file")
+	listsOnly := fs.Bool("lists-only", false, "seed, then measure only the list rows (gRPC and HTTP); for profiling the query path")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	cfg := config{orgs: *orgs, tenders: *tenders, duration: *duration, rounds: *rounds, updates: *updates,
-		matchN: *matchN, matchRuns: *matchRuns, concurrency: []int{1, 8, 32}, histories: []int{2, 100, 1000, 3000}, quick: *quick, cpuProfile: *cpuProfile, memProfile: *memProfile}
+		matchN: *matchN, matchRuns: *matchRuns, concurrency: []int{1, 8, 32}, histories: []int{2, 100, 1000, 3000}, quick: *quick, cpuProfile: *cpuProfile, memProfile: *memProfile, listsOnly: *listsOnly}
 	if *quick {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -98,12 +100,8 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if cfg.cpuProfile != "" {
-		f, err := os.Create(cfg.cpuProfile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
+	if cfg.cpuProfile != "" && !cfg.listsOnly { // with -lists-only, the profile covers the list rows only (run)
+		if err := startCPUProfile(cfg.cpuProfile); err != nil {
 			fmt.Fprintln(os.Stderr, "bench-e2e: -cpuprofile:", err)
 			os.Exit(2)
 		}
@@ -145,17 +143,25 @@ func run(ctx context.Context, cfg config, out, progress io.Writer) error {
 	seeded := time.Since(start)
 
 	var rows []result
-	step("updates")
-	rows = append(rows, st.updateRows(ctx, orgs, cfg.concurrency, cfg.rounds, cfg.duration)...)
-	step("registers")
-	rows = append(rows, st.registerRows(ctx, cfg.concurrency, cfg.rounds, cfg.duration)...)
-	step("update latency vs history")
-	h, err := st.historyRow(ctx, cfg.histories, cfg.rounds, cfg.updates)
-	if err != nil {
-		return err
+	if !cfg.listsOnly {
+		step("updates")
+		rows = append(rows, st.updateRows(ctx, orgs, cfg.concurrency, cfg.rounds, cfg.duration)...)
+		step("registers")
+		rows = append(rows, st.registerRows(ctx, cfg.concurrency, cfg.rounds, cfg.duration)...)
+		step("update latency vs history")
+		h, err := st.historyRow(ctx, cfg.histories, cfg.rounds, cfg.updates)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, h)
 	}
-	rows = append(rows, h)
 	step("list calls")
+	if cfg.listsOnly && cfg.cpuProfile != "" {
+		if err := startCPUProfile(cfg.cpuProfile); err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rows = append(rows, listRow(ctx, fmt.Sprintf("gRPC ListTenders(20) c=8, %s tenders", thousands(float64(cfg.tenders))), cfg.rounds, cfg.duration, st.tenderH, func() error {
 		res, err := st.tenders.ListTenders(st.manager, &tenderv1.ListTendersRequest{PageSize: 20})
 		if err == nil && len(res.GetTenders()) != 20 {
@@ -171,24 +177,28 @@ func run(ctx context.Context, cfg config, out, progress io.Writer) error {
 		return err
 	}))
 	rows = append(rows, st.httpRow(ctx, cfg.rounds, cfg.duration))
-	step("read-model rebuild")
-	rb, err := st.rebuildRow(ctx, cfg.rounds)
-	if err != nil {
-		return err
+	if !cfg.listsOnly {
+		step("read-model rebuild")
+		rb, err := st.rebuildRow(ctx, cfg.rounds)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, rb)
 	}
-	rows = append(rows, rb)
 	rssServices, _ := rss()
 	if cfg.memProfile != "" {
 		if err := writeHeapProfile(cfg.memProfile); err != nil {
 			return err
 		}
 	}
-	step("matching")
-	mr, err := matchingRows(ctx, cfg.matchN, cfg.matchRuns)
-	if err != nil {
-		return err
+	if !cfg.listsOnly {
+		step("matching")
+		mr, err := matchingRows(ctx, cfg.matchN, cfg.matchRuns)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, mr...)
 	}
-	rows = append(rows, mr...)
 
 	host, _ := os.Hostname()
 	fmt.Fprintf(out, "bench-e2e %s, %s; %s, %d CPUs, GOMAXPROCS=%d, %s, host %s\n", time.Now().Format("2006-01-02 15:04 MST"),
@@ -222,6 +232,15 @@ func printTable(out io.Writer, rows []result) {
 	for _, r := range all {
 		fmt.Fprintf(out, "%s  %s  %s  %s  %s  %s\n", pad(r.what, width[0]), pad(r.project, width[1]), pad(r.baseline, width[2]), pad(r.ratio, width[3]), pad(r.goal, width[4]), r.verdict)
 	}
+}
+
+// startCPUProfile starts the CPU profile into path (stopped by pprof.StopCPUProfile).
+func startCPUProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	return pprof.StartCPUProfile(f)
 }
 
 // writeHeapProfile writes the live heap (after a collection) to path.
