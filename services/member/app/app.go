@@ -75,6 +75,15 @@ type projection struct{ st store.Store }
 
 func (p projection) Checkpoint(ctx context.Context) (uint64, error) { return p.st.Checkpoint(ctx) }
 
+// CaughtUp lets a store that defers work while it is rebuilt (the memory
+// store's indexes) finish it before the service is ready.
+func (p projection) CaughtUp(ctx context.Context) error {
+	if c, ok := p.st.(eventlog.CatchUpper); ok {
+		return c.CaughtUp(ctx)
+	}
+	return nil
+}
+
 func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 	cp, err := p.st.Checkpoint(ctx)
 	if err != nil {
@@ -99,10 +108,13 @@ func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 		return p.st.PutCluster(ctx, c, ev.Sequence)
 	case strings.HasPrefix(ev.Subject, domain.OrganizationSubjectPrefix):
 		var o domain.Organization
-		if old, err := p.st.GetOrganization(ctx, strings.TrimPrefix(ev.Subject, domain.OrganizationSubjectPrefix)); err == nil {
-			o = old
-		} else if !errors.Is(err, domainerr.ErrNotFound) {
-			return err
+		// A registration starts the organisation: nothing to read first.
+		if _, starts := de.(domain.OrganizationRegistered); !starts {
+			if old, err := p.st.GetOrganization(ctx, strings.TrimPrefix(ev.Subject, domain.OrganizationSubjectPrefix)); err == nil {
+				o = old
+			} else if !errors.Is(err, domainerr.ErrNotFound) {
+				return err
+			}
 		}
 		if err := o.Apply(de, ev.Time, ev.Sequence); err != nil {
 			return eventlog.Permanent(err)
