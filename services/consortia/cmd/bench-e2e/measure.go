@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -20,6 +21,38 @@ type sample struct {
 	firstErr error
 	lat      []time.Duration
 	elapsed  time.Duration
+	cpu      time.Duration // CPU time of the whole process during the sample (withCPU), 0 if not measured
+}
+
+// withCPU measures the process's CPU time (user and system, every thread)
+// while measure runs, into the sample's cpu. CPU time per operation does not
+// depend on how busy the machine is with other processes, unlike rates.
+func withCPU(measure func() sample) func() sample {
+	return func() sample {
+		before := processCPU()
+		s := measure()
+		if before > 0 {
+			s.cpu = processCPU() - before
+		}
+		return s
+	}
+}
+
+// processCPU is the CPU time this process has used, or 0 if unknown.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuPerOp is the sample's CPU time per completed operation, or 0.
+func (s sample) cpuPerOp() time.Duration {
+	if s.ops == 0 {
+		return 0
+	}
+	return s.cpu / time.Duration(s.ops)
 }
 
 // rate is operations per second.
