@@ -92,13 +92,19 @@ func (m bodyMarshaler) Marshal(v any) ([]byte, error) {
 		return m.JSONPb.Marshal(v)
 	}
 	rows := r.Get(list).List()
-	out := make([]byte, 0, len(head)+rows.Len()*2048)
-	out = append(out, head[:open+1]...)
+	jsonRows := make([][]byte, rows.Len())
+	size := len(head) + rows.Len() // the commas
 	for i := range rows.Len() {
 		b, err := m.row(rows.Get(i).Message().Interface())
 		if err != nil {
 			return nil, err
 		}
+		jsonRows[i] = b
+		size += len(b)
+	}
+	out := make([]byte, 0, size) // exactly the response: it is the largest allocation of the call
+	out = append(out, head[:open+1]...)
+	for i, b := range jsonRows {
 		if i > 0 {
 			out = append(out, ',')
 		}
