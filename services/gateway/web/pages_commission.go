@@ -215,7 +215,13 @@ type commissionData struct {
 	ByCluster []clusterGroup
 	Invited   bool // the user's company has a pending invitation
 	Trail     []*commissionv1.AuditEvent
+	// Closed are the linked tenders and consortia the user may not open
+	// (kind/id): they are named without a link.
+	Closed map[string]bool
 }
+
+// Opens reports whether the user may open a linked tender or consortium.
+func (d commissionData) Opens(kind, id string) bool { return !d.Closed[kind+"/"+id] }
 
 // clusterGroup is the commission's members of one cluster.
 type clusterGroup struct {
@@ -264,6 +270,17 @@ func (s *Server) commissionPage(w http.ResponseWriter, r *http.Request) {
 		d.ByCluster = append(d.ByCluster, *g)
 	}
 	slices.SortFunc(d.ByCluster, func(a, b clusterGroup) int { return cmp.Compare(a.Name, b.Name) })
+	d.Closed = map[string]bool{}
+	for _, t := range c.GetTenders() {
+		if !s.mayOpen(r, "tender", t.GetTenderId()) {
+			d.Closed["tender/"+t.GetTenderId()] = true
+		}
+	}
+	for _, cs := range c.GetConsortia() {
+		if !s.mayOpen(r, "consortium", cs.GetConsortiumId()) {
+			d.Closed["consortium/"+cs.GetConsortiumId()] = true
+		}
+	}
 	if trail, err := s.d.Commission.GetAuditTrail(ctx, &commissionv1.GetAuditTrailRequest{CommissionId: c.GetId()}); err == nil {
 		d.Trail = trail.GetEvents()
 	}

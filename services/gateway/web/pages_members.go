@@ -61,9 +61,10 @@ var membershipOrder = map[memberv1.MembershipStatus]int{
 	memberv1.MembershipStatus_MEMBERSHIP_STATUS_SUSPENDED: 2,
 }
 
-// managerOnly checks that the user is a cluster manager or renders a 403 page.
+// managerOnly checks that the user is a cluster manager or an administrator
+// (who acts for any cluster), or renders a 403 page.
 func (s *Server) managerOnly(w http.ResponseWriter, r *http.Request) bool {
-	if !principal(r).Has(auth.RoleClusterManager) {
+	if !managesClusters(principal(r)) {
 		s.errorPage(w, r, http.StatusForbidden, localeOf(r).T("error.manageronly"))
 		return false
 	}
@@ -127,15 +128,39 @@ func (s *Server) pendingRequests(ctx context.Context, p *auth.Principal) (int, e
 	return n, nil
 }
 
-// membersPage lists, for each cluster the manager manages, the organisations
-// with a membership of it, with approve and suspend actions.
+// managedClusters returns the ids of the clusters the user manages: a
+// manager's own, every cluster for an administrator.
+func (s *Server) managedClusters(r *http.Request) ([]string, error) {
+	p := principal(r)
+	if !isAdmin(p) {
+		return p.Clusters, nil
+	}
+	resp, err := s.d.Member.ListClusters(rpc(r), &memberv1.ListClustersRequest{})
+	if err != nil {
+		return nil, fmt.Errorf("list clusters: %w", err)
+	}
+	var ids []string
+	for _, c := range resp.GetClusters() {
+		ids = append(ids, c.GetId())
+	}
+	return ids, nil
+}
+
+// membersPage lists, for each cluster the manager manages (every cluster for
+// an administrator), the organisations with a membership of it, with approve
+// and suspend actions.
 func (s *Server) membersPage(w http.ResponseWriter, r *http.Request) {
 	if !s.managerOnly(w, r) {
 		return
 	}
 	ctx := rpc(r)
 	d := membersData{SizeBands: sizeBands}
-	for _, id := range principal(r).Clusters {
+	ids, err := s.managedClusters(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, id := range ids {
 		c, err := s.d.Member.GetCluster(ctx, &memberv1.GetClusterRequest{ClusterId: id})
 		if err != nil {
 			s.fail(w, r, err)

@@ -95,7 +95,7 @@ type tenderData struct {
 	Audit     []*tenderv1.AuditEvent
 	AuditErr  string
 	CanManage bool                   // cluster manager of the owning cluster, or administrator
-	IsManager bool                   // manager of the owning cluster: may change the deadline, award, cancel
+	IsManager bool                   // manager of the owning cluster or administrator: may publish, change the deadline, award, cancel
 	Submitted []*tenderv1.Consortium // submitted consortia, candidates for the award
 	// CanRecommend: a manager of the owning cluster or of one it is shared with
 	// (the tender service's rule for recommendations and forming consortia).
@@ -139,7 +139,8 @@ func (s *Server) tenderPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principal(r)
-	d := tenderData{T: resp.GetTender(), CanManage: canManage(p, resp.GetTender().GetClusterId()), IsManager: p.ManagesCluster(resp.GetTender().GetClusterId())}
+	manages := canManage(p, resp.GetTender().GetClusterId())
+	d := tenderData{T: resp.GetTender(), CanManage: manages, IsManager: manages}
 	d.CanRecommend = managesTender(p, d.T)
 	d.Org = p.Organization
 	d.OwnBid = p.Has(auth.RoleCompany) && p.Organization != "" && d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE
@@ -190,6 +191,10 @@ type recommendData struct {
 	Resp  *tenderv1.RecommendConsortiaResponse
 	Teams []team
 	Names map[string]string // organisation id → legal name
+	// CanForm: the user may form a consortium from a team (a manager of one
+	// of the tender's clusters or an administrator); agency staff see the
+	// recommendations only.
+	CanForm bool
 }
 
 // team is a recommendation with its members in order, lead first, ready to
@@ -221,7 +226,7 @@ func (s *Server) recommendPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := recommendData{T: t.GetTender(), Lot: lot, Resp: resp, Names: map[string]string{}}
+	d := recommendData{T: t.GetTender(), Lot: lot, Resp: resp, Names: map[string]string{}, CanForm: managesTender(principal(r), t.GetTender())}
 	for _, rec := range resp.GetRecommendations() {
 		tm := team{R: rec}
 		for i, m := range rec.GetMembers() {
@@ -314,8 +319,11 @@ func (s *Server) importClusters(r *http.Request) ([]*memberv1.Cluster, error) {
 	return out, nil
 }
 
-// importForm shows the import form.
+// importForm shows the import form (cluster managers and administrators).
 func (s *Server) importForm(w http.ResponseWriter, r *http.Request) {
+	if !s.managerOnly(w, r) {
+		return
+	}
 	cs, err := s.importClusters(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -344,6 +352,9 @@ const maxImportBytes = 32 << 20
 
 // importTenders uploads a document to ImportTenders and shows the summary.
 func (s *Server) importTenders(w http.ResponseWriter, r *http.Request) {
+	if !s.managerOnly(w, r) {
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes+1<<20)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError

@@ -159,6 +159,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	m.Handle("POST /notifications/webhooks/{id}/rotate", s.authed(s.rotateWebhook))
 	m.Handle("POST /notifications/deliveries/{id}/resend", s.authed(s.resendDelivery))
 	m.Handle("GET /dev/mailbox", s.authed(s.mailboxPage))
+	m.Handle("GET "+adminURL, s.authed(s.adminPage))
 	m.HandleFunc("/", s.notFound)
 	return s, nil
 }
