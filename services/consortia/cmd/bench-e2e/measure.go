@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ type sample struct {
 	lat      []time.Duration
 	elapsed  time.Duration
 	cpu      time.Duration // CPU time of the whole process during the sample (withCPU), 0 if not measured
+	alloc    uint64        // bytes the whole process allocated on the heap during the sample (withCPU)
 }
 
 // withCPU measures the process's CPU time (user and system, every thread)
@@ -29,13 +31,34 @@ type sample struct {
 // depend on how busy the machine is with other processes, unlike rates.
 func withCPU(measure func() sample) func() sample {
 	return func() sample {
-		before := processCPU()
+		before, allocBefore := processCPU(), heapAllocs()
 		s := measure()
 		if before > 0 {
 			s.cpu = processCPU() - before
 		}
+		s.alloc = heapAllocs() - allocBefore
 		return s
 	}
+}
+
+// heapAllocs is the cumulative count of bytes allocated on the heap by this
+// process. What a call allocates is what the garbage collector has to
+// catch up with (scanning the whole live heap once per heap's worth).
+func heapAllocs() uint64 {
+	m := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(m)
+	if m[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return m[0].Value.Uint64()
+}
+
+// allocPerOp is the sample's heap allocation per completed operation, or 0.
+func (s sample) allocPerOp() float64 {
+	if s.ops == 0 {
+		return 0
+	}
+	return float64(s.alloc) / float64(s.ops)
 }
 
 // processCPU is the CPU time this process has used, or 0 if unknown.

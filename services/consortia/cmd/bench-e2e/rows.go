@@ -362,8 +362,9 @@ func listRow(ctx context.Context, what string, rounds int, d time.Duration, heal
 	return withCPURatio(throughputRow(what, ps, bs, 0.5, 0, "≥ 0.5 of Health.Check"), ps, bs)
 }
 
-// withCPURatio adds to a list row the median CPU time per call of project
-// and baseline, and their ratio (baseline over project: what the rate ratio
+// withCPURatio adds to a list row the median CPU time and heap allocation
+// per call of project and baseline (the whole process: services, gateway and
+// the bench's clients), and the CPU ratio (baseline over project: what the rate ratio
 // would be on an otherwise idle machine, where the rows are CPU-bound). The
 // verdict stays the rate ratio's.
 func withCPURatio(r result, ps, bs []sample) result {
@@ -374,12 +375,19 @@ func withCPURatio(r result, ps, bs []sample) result {
 		}
 		return medianDur(ds)
 	}
+	medAlloc := func(ss []sample) string {
+		var xs []float64
+		for _, s := range ss {
+			xs = append(xs, s.allocPerOp())
+		}
+		return fmt.Sprintf("%.1f KB", median(xs)/1024)
+	}
 	p, b := med(ps), med(bs)
 	if p <= 0 || b <= 0 {
 		return r
 	}
-	r.project += fmt.Sprintf(", %s CPU/call", us(p))
-	r.baseline += fmt.Sprintf(", %s CPU/call", us(b))
+	r.project += fmt.Sprintf(", %s CPU, %s allocated/call", us(p), medAlloc(ps))
+	r.baseline += fmt.Sprintf(", %s CPU, %s allocated/call", us(b), medAlloc(bs))
 	r.ratio += fmt.Sprintf(" (CPU %.2f)", float64(b)/float64(p))
 	return r
 }
