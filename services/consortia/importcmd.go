@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,7 +33,7 @@ var importFormats = []string{"placsp", "xlsx", "eforms", "ocds"}
 // Importing is idempotent: a second run reports the records as unchanged.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || !slices.Contains(importFormats, args[0]) {
-		return fmt.Errorf("usage: consortia import %s PATH... [--cluster tera] [--as tera-manager] [--nuts ES13] [--cpv 72]", strings.Join(importFormats, "|"))
+		return fmt.Errorf("usage: consortia import %s PATH... [--cluster tera] [--as tera-manager] [--nuts ES13] [--cpv 72] [--all]", strings.Join(importFormats, "|"))
 	}
 	format := args[0]
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
@@ -40,6 +41,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	as := fs.String("as", "tera-manager", "demo user to act as (ignored when CONSORTIA_TOKEN is set)")
 	nutsPrefix := fs.String("nuts", "", "only tenders performed in this NUTS prefix, e.g. ES13 (Cantabria)")
 	cpvPrefix := fs.String("cpv", "", "only tenders with a CPV code starting with these digits")
+	all := fs.Bool("all", false, "import every record, not only those that fit the cluster's profile (its region and its members' CPV interests)")
 	addr := fs.String("tender", config.String("CONSORTIA_TENDER_URL", "127.0.0.1:7102"), "tender service address (CONSORTIA_TENDER_URL)")
 	state := fs.String("state", config.String("CONSORTIA_STATE_DIR", ".data"), "state folder: development signing key, feed checkpoints")
 	fs.Bool("no-checkpoint", false, "placsp: read the whole feed, ignoring (and not updating) the checkpoint")
@@ -101,6 +103,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		stream, err := client.ImportTenders(ctx, &tenderv1.ImportTendersRequest{
 			ClusterId: clusterID, Format: d.format, Content: content, Filename: filepath.Base(f), NutsPrefix: *nutsPrefix, CpvPrefix: *cpvPrefix,
+			ClusterProfile: !*all,
 		}, grpc.MaxCallSendMsgSize(64<<20))
 		if err != nil {
 			return err
@@ -136,6 +139,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		total.Tombstoned += sum.GetTombstoned()
 		total.Filtered += sum.GetFiltered()
 		total.Withdrawn += sum.GetWithdrawn()
+		for reason, n := range sum.GetFilteredBy() {
+			if total.FilteredBy == nil {
+				total.FilteredBy = map[string]int32{}
+			}
+			total.FilteredBy[reason] += n
+		}
 		total.Rejected = append(total.Rejected, sum.GetRejected()...)
 	}
 	if len(docs) > 1 {
@@ -188,6 +197,10 @@ func printSummary(w io.Writer, name string, s *tenderv1.ImportSummary) {
 	}
 	fmt.Fprintf(w, "%s: %d new, %d updated, %d unchanged, %d tombstoned, %d filtered out%s, %d rejected\n",
 		name, s.GetCreated(), s.GetUpdated(), s.GetUnchanged(), s.GetTombstoned(), s.GetFiltered(), withdrawn, len(s.GetRejected()))
+	reasons := slices.Sorted(maps.Keys(s.GetFilteredBy()))
+	for _, reason := range reasons {
+		fmt.Fprintf(w, "  filtered out %d: %s\n", s.GetFilteredBy()[reason], reason)
+	}
 	for _, r := range s.GetRejected() {
 		fmt.Fprintf(w, "  rejected %s: %s\n", r.GetRecord(), r.GetReason())
 	}

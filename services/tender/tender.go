@@ -5,6 +5,7 @@ package tender
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"google.golang.org/grpc"
@@ -35,12 +36,14 @@ const (
 type Tender struct {
 	*service.Running
 	Service *app.Service
+	// Deadlines closes bidding as deadlines pass (runs with Run).
+	Deadlines *app.Deadlines
 }
 
 // New builds the tender service on env; members is a client of the member
 // service (nil: the local company index only).
 func New(ctx context.Context, env service.Env, members memberv1.MemberServiceClient) (*Tender, error) {
-	t := &Tender{}
+	t := &Tender{Deadlines: app.NewDeadlines()}
 	r, err := service.Start(ctx, service.Definition{
 		Name: "tender", Stream: Stream, Subjects: []string{domain.SubjectPrefix + ">"},
 		Build: func(ctx context.Context, k *service.Kit) error {
@@ -51,7 +54,7 @@ func New(ctx context.Context, env service.Env, members memberv1.MemberServiceCli
 					return err
 				}
 			}
-			tenders := k.Project(eventlog.Projection{Name: "readmodel", Stream: Stream, Handler: app.Projection(st)})
+			tenders := k.Project(eventlog.Projection{Name: "readmodel", Stream: Stream, Handler: app.ObservedProjection(st, t.Deadlines.Observe)})
 			k.Project(eventlog.Projection{Name: "memberindex", Stream: MemberStream, FilterSubjects: []string{memberindex.Filter}, Handler: memberindex.Projection(st)})
 			t.Service = app.New(k.Log, st, tenders, k.Codes, membership.New(members, st, k.Logger), k.Logger)
 			k.Register(func(s *grpc.Server) { tenderv1.RegisterTenderServiceServer(s, tendergrpc.NewServer(t.Service)) })
@@ -60,6 +63,33 @@ func New(ctx context.Context, env service.Env, members memberv1.MemberServiceCli
 	}, env)
 	t.Running = r
 	return t, err
+}
+
+// Run serves the tender service until ctx ends and, once its read models have
+// caught up, runs the deadline scheduler.
+func (t *Tender) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	scheduler := make(chan error, 1)
+	go func() {
+		err := t.runDeadlines(ctx)
+		if err != nil {
+			cancel() // the service stops rather than run without closing deadlines
+		}
+		scheduler <- err
+	}()
+	err := t.Running.Run(ctx)
+	cancel()
+	return errors.Join(err, <-scheduler)
+}
+
+func (t *Tender) runDeadlines(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-t.Ready():
+	}
+	return t.Deadlines.Run(ctx, t.Service)
 }
 
 // Peers is where the tender service reaches the services it calls.
@@ -85,6 +115,12 @@ func Serve(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
+		// Main runs t.Running with this ctx; the scheduler waits for it to be ready.
+		go func() {
+			if err := t.runDeadlines(ctx); err != nil {
+				env.Logger.Error("deadline scheduler stopped", "err", err)
+			}
+		}()
 		return t.Running, nil
 	}, &peers)
 }

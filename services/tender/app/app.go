@@ -360,7 +360,7 @@ func (s *Service) ListTenders(ctx context.Context, f store.TenderFilter) ([]doma
 	if f.PageSize < 0 {
 		v.Add("page_size", "must not be negative")
 	}
-	if f.Status < 0 || f.Status > domain.StatusUnsuccessful {
+	if f.Status < 0 || f.Status > domain.StatusEvaluation {
 		v.Add("status", "unknown status %d", f.Status)
 	}
 	if err := v.Err(); err != nil {

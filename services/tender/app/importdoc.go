@@ -27,23 +27,115 @@ var Formats = []string{"placsp", "xlsx", "eforms", "ocds", "intake-json"}
 type ImportFilter struct {
 	NUTSPrefix string // e.g. "ES13" (Cantabria)
 	CPVPrefix  string // e.g. "72"
+	// ClusterProfile keeps only the tenders that fit the owning cluster:
+	// performed in its region (the NUTS 2 region of the cluster's region_nuts,
+	// ES13 for ES130) and with a CPV code in the branch of one of its active
+	// members' CPV interests (72000000 covers every 72…; 72212000 covers
+	// 72212…, and a tender coded 72000000 falls in its branch too). Either part
+	// is skipped when the cluster has no region or its members no interests.
+	ClusterProfile bool
 }
 
-func (f ImportFilter) keep(t intake.Tender) bool {
+// Reasons a record is filtered out, as the summary counts them.
+const (
+	FilteredNUTS         = "outside the NUTS filter"
+	FilteredCPV          = "outside the CPV filter"
+	FilteredRegion       = "performed outside the cluster's region"
+	FilteredNoPlace      = "no place of performance (cannot match the cluster's region)"
+	FilteredCPVInterests = "no CPV code in the cluster members' interests"
+	FilteredWithdrawn    = "withdrawn at the source, never imported here"
+)
+
+// profile is the resolved cluster profile of a ClusterProfile filter.
+type profile struct {
+	region      string   // NUTS prefix, "" = any
+	cpvBranches []string // CPV interests without trailing zeros (at least 2 digits), nil = any
+}
+
+// codes returns every CPV code of the tender and its lots.
+func codesOf(t intake.Tender) []string {
+	out := slices.Clone(t.CPVs)
+	for _, l := range t.Lots {
+		out = append(out, l.CPVs...)
+	}
+	return out
+}
+
+// reject returns why the filter drops t ("" = kept).
+func (f ImportFilter) reject(t intake.Tender, p profile) string {
 	if t.Deleted {
-		return true // tombstones carry no place or CPV
+		return "" // tombstones carry no place or CPV
 	}
 	if f.NUTSPrefix != "" && !slices.ContainsFunc(t.NUTS, func(n string) bool { return strings.HasPrefix(n, strings.ToUpper(f.NUTSPrefix)) }) {
-		return false
+		return FilteredNUTS
 	}
-	if f.CPVPrefix != "" {
-		has := slices.ContainsFunc(t.CPVs, func(c string) bool { return strings.HasPrefix(c, f.CPVPrefix) })
-		for _, l := range t.Lots {
-			has = has || slices.ContainsFunc(l.CPVs, func(c string) bool { return strings.HasPrefix(c, f.CPVPrefix) })
+	codes := codesOf(t)
+	if f.CPVPrefix != "" && !slices.ContainsFunc(codes, func(c string) bool { return strings.HasPrefix(c, f.CPVPrefix) }) {
+		return FilteredCPV
+	}
+	if !f.ClusterProfile {
+		return ""
+	}
+	if p.region != "" {
+		if len(t.NUTS) == 0 {
+			return FilteredNoPlace
 		}
-		return has
+		if !slices.ContainsFunc(t.NUTS, func(n string) bool { return strings.HasPrefix(strings.ToUpper(n), p.region) }) {
+			return FilteredRegion
+		}
 	}
-	return true
+	if p.cpvBranches != nil && !slices.ContainsFunc(codes, func(c string) bool {
+		return slices.ContainsFunc(p.cpvBranches, func(b string) bool { return strings.HasPrefix(c, b) || strings.HasPrefix(b, cpvBranch(c)) })
+	}) {
+		return FilteredCPVInterests
+	}
+	return ""
+}
+
+// ClusterRegions looks up the region a cluster operates in (the member
+// service; membership.Checker implements it next to Memberships).
+type ClusterRegions interface {
+	ClusterRegion(ctx context.Context, clusterID string) (string, error)
+}
+
+// clusterProfile resolves the owning cluster's profile: its region at NUTS 2
+// (from the member service, when the service's Memberships can tell) and the
+// CPV groups of its active members' interests (from the company index).
+func (s *Service) clusterProfile(ctx context.Context, clusterID string) (profile, error) {
+	var p profile
+	if r, ok := s.members.(ClusterRegions); ok {
+		region, err := r.ClusterRegion(ctx, clusterID)
+		if err != nil {
+			return p, err
+		}
+		p.region = strings.ToUpper(region)
+		if len(p.region) > 4 {
+			p.region = p.region[:4] // NUTS 2: ES130 (Cantabria, NUTS 3) → ES13
+		}
+	}
+	cos, err := s.store.ListCompanies(ctx, []string{clusterID})
+	if err != nil {
+		return p, err
+	}
+	for _, c := range cos {
+		for _, code := range c.CPVInterests {
+			if b := cpvBranch(code); len(b) >= 2 && !slices.Contains(p.cpvBranches, b) {
+				p.cpvBranches = append(p.cpvBranches, b)
+			}
+		}
+	}
+	slices.Sort(p.cpvBranches)
+	return p, nil
+}
+
+// cpvBranch is a CPV code without its trailing zeros, at least its 2-digit
+// division: the codes it stands for ("72000000" → "72", "72212000" → "72212").
+func cpvBranch(code string) string {
+	b := strings.TrimRight(code, "0")
+	if len(b) < 2 && len(code) >= 2 {
+		b = code[:2]
+	}
+	return b
 }
 
 // ImportSummary counts the outcome of an import.
@@ -53,7 +145,17 @@ type ImportSummary struct {
 	// imported here (records withdrawn at the source, such as the ANULADA rows
 	// of an OpenPLACSP export): there is nothing to cancel and nothing to import.
 	Withdrawn int
-	Rejected  []intake.Rejected
+	// FilteredBy counts the filtered records by reason (the Filtered* constants).
+	FilteredBy map[string]int
+	Rejected   []intake.Rejected
+}
+
+func (s *ImportSummary) filter(reason string) {
+	s.Filtered++
+	if s.FilteredBy == nil {
+		s.FilteredBy = map[string]int{}
+	}
+	s.FilteredBy[reason]++
 }
 
 // ParseDocument parses a source document of a format into tenders and
@@ -126,6 +228,13 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 		return sum, domainerr.Invalid("content", "not a readable %s document: %v", format, err)
 	}
 	sum.Rejected = append(sum.Rejected, res.Rejected...)
+	var prof profile
+	if f.ClusterProfile {
+		if prof, err = s.clusterProfile(ctx, clusterID); err != nil {
+			return sum, fmt.Errorf("profile of cluster %s: %w", clusterID, err)
+		}
+		s.logger.InfoContext(ctx, "import filtered by the cluster's profile", "cluster", clusterID, "region", prof.region, "cpv_branches", prof.cpvBranches)
+	}
 	// Every new or changed tender is appended without waiting for the read
 	// model; the import returns once the read model has the last of them.
 	var last uint64
@@ -133,8 +242,8 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 		if progress != nil {
 			progress(i, len(res.Tenders))
 		}
-		if !f.keep(t) {
-			sum.Filtered++
+		if reason := f.reject(t, prof); reason != "" {
+			sum.filter(reason)
 			continue
 		}
 		_, _, outcome, seq, err := s.importTender(ctx, clusterID, Import{Tender: t})
@@ -155,7 +264,7 @@ func (s *Service) ImportDocument(ctx context.Context, clusterID, format string, 
 		case Tombstoned:
 			sum.Tombstoned++
 		case Withdrawn:
-			sum.Filtered++
+			sum.filter(FilteredWithdrawn)
 			sum.Withdrawn++
 		default:
 			sum.Unchanged++

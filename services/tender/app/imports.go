@@ -153,6 +153,9 @@ func (s *Service) importTender(ctx context.Context, clusterID string, in Import)
 		return domain.Tender{}, "", 0, 0, domainerr.Invalid("source_id", "the record has no source id")
 	}
 	d, status, src := FromIntake(it)
+	// The status follows the dates: an open tender whose deadline has passed
+	// arrives under evaluation (the scheduler closes the others as they pass).
+	status = domain.StatusAt(status, d.Deadline, s.now())
 	if in.Requirements != nil {
 		d.Requirements = *in.Requirements
 	}
@@ -168,7 +171,7 @@ func (s *Service) importTender(ctx context.Context, clusterID string, in Import)
 		switch {
 		case it.Deleted && !exists:
 			return cur, id, Withdrawn, 0, nil
-		case it.Deleted && !cur.Status.Open():
+		case it.Deleted && cur.Status.Decided():
 			return cur, id, Unchanged, 0, nil
 		case it.Deleted:
 			e, outcome = domain.TenderCancelled{TenderID: id, Reason: "deleted at the source (" + src.System + ")"}, Tombstoned

@@ -14,9 +14,18 @@ import (
 )
 
 // Projection returns the read-model handler for the tender stream.
-func Projection(st store.Store) eventlog.Handler { return projection{st} }
+func Projection(st store.Store) eventlog.Handler { return projection{st: st} }
 
-type projection struct{ st store.Store }
+// ObservedProjection is Projection that also hands each tender, as stored
+// after an event, to observe (the deadline scheduler's Deadlines.Observe).
+func ObservedProjection(st store.Store, observe func(domain.Tender)) eventlog.Handler {
+	return projection{st: st, observe: observe}
+}
+
+type projection struct {
+	st      store.Store
+	observe func(domain.Tender)
+}
 
 func (p projection) Checkpoint(ctx context.Context) (uint64, error) { return p.st.Checkpoint(ctx) }
 
@@ -44,7 +53,13 @@ func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 		if err := t.Apply(de, ev.Time, ev.Sequence); err != nil {
 			return eventlog.Permanent(err)
 		}
-		return p.st.PutTender(ctx, t, ev.Sequence)
+		if err := p.st.PutTender(ctx, t, ev.Sequence); err != nil {
+			return err
+		}
+		if p.observe != nil {
+			p.observe(t)
+		}
+		return nil
 	case strings.HasPrefix(ev.Subject, domain.ConsortiumSubjectPrefix):
 		c, err := p.st.GetConsortium(ctx, strings.TrimPrefix(ev.Subject, domain.ConsortiumSubjectPrefix))
 		if err != nil && !errors.Is(err, domainerr.ErrNotFound) {

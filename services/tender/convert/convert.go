@@ -203,6 +203,8 @@ func Event(e domain.Event) (proto.Message, error) {
 		return &tenderv1.TenderShared{TenderId: e.TenderID, ClusterIds: e.ClusterIDs}, nil
 	case domain.TenderDeadlineChanged:
 		return &tenderv1.TenderDeadlineChanged{TenderId: e.TenderID, Previous: TS(e.Previous), Deadline: TS(e.Deadline), Reason: e.Reason}, nil
+	case domain.TenderBiddingClosed:
+		return &tenderv1.TenderBiddingClosed{TenderId: e.TenderID, Deadline: TS(e.Deadline)}, nil
 	case domain.TenderAwarded:
 		return &tenderv1.TenderAwarded{TenderId: e.TenderID, Award: Award(e.Award)}, nil
 	case domain.TenderCancelled:
@@ -252,6 +254,8 @@ func EventFrom(m proto.Message) (domain.Event, error) {
 		return domain.TenderShared{TenderID: e.GetTenderId(), ClusterIDs: e.GetClusterIds()}, nil
 	case *tenderv1.TenderDeadlineChanged:
 		return domain.TenderDeadlineChanged{TenderID: e.GetTenderId(), Previous: Time(e.GetPrevious()), Deadline: Time(e.GetDeadline()), Reason: e.GetReason()}, nil
+	case *tenderv1.TenderBiddingClosed:
+		return domain.TenderBiddingClosed{TenderID: e.GetTenderId(), Deadline: Time(e.GetDeadline())}, nil
 	case *tenderv1.TenderAwarded:
 		return domain.TenderAwarded{TenderID: e.GetTenderId(), Award: AwardFrom(e.GetAward())}, nil
 	case *tenderv1.TenderCancelled:

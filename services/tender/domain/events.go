@@ -63,6 +63,14 @@ type TenderDeadlineChanged struct {
 	Reason             string
 }
 
+// TenderBiddingClosed records that the submission deadline passed: bidding is
+// closed and the offers are under evaluation. Appended by the service's
+// deadline scheduler, once per deadline.
+type TenderBiddingClosed struct {
+	TenderID string
+	Deadline time.Time
+}
+
 // TenderAwarded records the award.
 type TenderAwarded struct {
 	TenderID string
@@ -132,6 +140,7 @@ func (TenderPublished) tenderEvent()              {}
 func (TenderShared) tenderEvent()                 {}
 func (TenderDeadlineChanged) tenderEvent()        {}
 func (TenderAwarded) tenderEvent()                {}
+func (TenderBiddingClosed) tenderEvent()          {}
 func (TenderCancelled) tenderEvent()              {}
 func (TenderClosedUnsuccessful) tenderEvent()     {}
 func (ConsortiumFormed) tenderEvent()             {}

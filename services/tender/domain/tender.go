@@ -29,14 +29,38 @@ const (
 	StatusComplete
 	StatusCancelled
 	StatusUnsuccessful
+	// StatusEvaluation: the submission deadline has passed, bidding is closed
+	// and the offers are being evaluated (PLACSP "EV"); the award, a
+	// cancellation or a close without award follow.
+	StatusEvaluation
 )
 
 func (s Status) String() string {
-	return [...]string{"unspecified", "planned", "active", "complete", "cancelled", "unsuccessful"}[s]
+	return [...]string{"unspecified", "planned", "active", "complete", "cancelled", "unsuccessful", "evaluation"}[s]
 }
 
 // Open reports whether consortia may still form and submit.
 func (s Status) Open() bool { return s == StatusPlanned || s == StatusActive }
+
+// Decided reports whether the tender may still be awarded, cancelled or closed
+// without award: it is open, or its bidding closed and offers are under evaluation.
+func (s Status) Decided() bool { return !s.Open() && s != StatusEvaluation }
+
+// StatusAt is the status a tender from a source has at now: an active tender
+// whose deadline has passed is under evaluation (its status follows its dates).
+func StatusAt(s Status, deadline, now time.Time) Status {
+	if s == StatusActive && !deadline.IsZero() && !deadline.After(now) {
+		return StatusEvaluation
+	}
+	return s
+}
+
+// BiddingCloseDue reports whether the tender's bidding should close at now:
+// it is accepting bids (active) and its deadline has passed. Planned tenders
+// are not closed: they open (publish) first.
+func (t *Tender) BiddingCloseDue(now time.Time) bool {
+	return t.Status == StatusActive && !t.Details.Deadline.IsZero() && !t.Details.Deadline.After(now)
+}
 
 // Authority is the contracting authority.
 type Authority struct{ Name, NIF, DIR3 string }
@@ -434,6 +458,13 @@ func (t *Tender) Apply(e Event, at time.Time, version uint64) error {
 	case TenderDeadlineChanged:
 		t.DeadlineChanges = append(slices.Clone(t.DeadlineChanges), DeadlineChange{Previous: e.Previous, Deadline: e.Deadline, Reason: e.Reason, At: at})
 		t.Details.Deadline = e.Deadline
+		// A deadline moved after bidding closed reopens it (the new deadline
+		// is in the future: ChangeDeadline requires it).
+		if t.Status == StatusEvaluation {
+			t.Status = StatusActive
+		}
+	case TenderBiddingClosed:
+		t.Status = StatusEvaluation
 	case TenderAwarded:
 		t.Details.Awards = append(slices.Clone(t.Details.Awards), e.Award)
 		// A tender split into lots completes once every lot is awarded (LCSP
@@ -506,8 +537,13 @@ func (t *Tender) ChangeDeadline(deadline time.Time, reason string, now time.Time
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if err := t.requireOpen("change the deadline"); err != nil {
-		return nil, err
+	// An open tender, or one whose bidding closed: moving the deadline of a
+	// tender under evaluation reopens bidding until the new deadline (an
+	// extension published late; the change and its reason stay in the history).
+	if t.Status != StatusEvaluation {
+		if err := t.requireOpen("change the deadline"); err != nil {
+			return nil, err
+		}
 	}
 	return TenderDeadlineChanged{TenderID: t.ID, Previous: t.Details.Deadline, Deadline: deadline, Reason: strings.TrimSpace(reason)}, nil
 }
@@ -527,8 +563,8 @@ func (t *Tender) Award(a Award) (Event, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if t.Status != StatusActive {
-		return nil, domainerr.Precondition("tender_status", "tender/"+t.ID, "only an active tender can be awarded; tender %s is %s", t.ID, t.Status)
+	if t.Status != StatusActive && t.Status != StatusEvaluation {
+		return nil, domainerr.Precondition("tender_status", "tender/"+t.ID, "only an active tender or one under evaluation can be awarded; tender %s is %s", t.ID, t.Status)
 	}
 	return TenderAwarded{TenderID: t.ID, Award: a}, nil
 }
@@ -538,8 +574,8 @@ func (t *Tender) Cancel(reason string) (Event, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, domainerr.Invalid("reason", "required")
 	}
-	if err := t.requireOpen("cancel"); err != nil {
-		return nil, err
+	if t.Status.Decided() {
+		return nil, domainerr.Precondition("tender_status", "tender/"+t.ID, "cannot cancel: tender %s is %s", t.ID, t.Status)
 	}
 	return TenderCancelled{TenderID: t.ID, Reason: strings.TrimSpace(reason)}, nil
 }
@@ -549,8 +585,19 @@ func (t *Tender) CloseUnsuccessful(reason string) (Event, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, domainerr.Invalid("reason", "required")
 	}
-	if t.Status != StatusActive {
-		return nil, domainerr.Precondition("tender_status", "tender/"+t.ID, "only an active tender can close unsuccessful; tender %s is %s", t.ID, t.Status)
+	if t.Status != StatusActive && t.Status != StatusEvaluation {
+		return nil, domainerr.Precondition("tender_status", "tender/"+t.ID, "only an active tender or one under evaluation can close unsuccessful; tender %s is %s", t.ID, t.Status)
 	}
 	return TenderClosedUnsuccessful{TenderID: t.ID, Reason: strings.TrimSpace(reason)}, nil
+}
+
+// CloseBidding closes bidding once the submission deadline has passed. It is
+// idempotent: nil event (and nil error) when there is nothing to do — already
+// closed, not active, no deadline, or a deadline moved later than now. The
+// event carries the deadline it closes.
+func (t *Tender) CloseBidding(now time.Time) (Event, error) {
+	if !t.BiddingCloseDue(now) {
+		return nil, nil
+	}
+	return TenderBiddingClosed{TenderID: t.ID, Deadline: t.Details.Deadline}, nil
 }

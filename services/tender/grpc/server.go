@@ -111,6 +111,8 @@ func (s *Server) ListTenders(ctx context.Context, r *tenderv1.ListTendersRequest
 		Status: domain.Status(r.GetStatus()), CPVPrefix: r.GetCpvPrefix(), ClusterID: r.GetClusterId(),
 		DeadlineAfter: convert.Time(r.GetDeadlineAfter()), DeadlineBefore: convert.Time(r.GetDeadlineBefore()),
 		Query: r.GetQuery(), PageSize: int(r.GetPageSize()), PageToken: r.GetPageToken(),
+		// By default the open tenders, nearest deadline first (store.TenderKey order).
+		OpenOnly: !r.GetAnyStatus(),
 	})
 	if err != nil {
 		return nil, err
@@ -456,7 +458,7 @@ func (s *Server) ImportTenders(r *tenderv1.ImportTendersRequest, stream tenderv1
 	}
 	last := -1
 	sum, err := s.svc.ImportDocument(stream.Context(), r.GetClusterId(), r.GetFormat(), r.GetContent(),
-		app.ImportFilter{NUTSPrefix: r.GetNutsPrefix(), CPVPrefix: r.GetCpvPrefix()},
+		app.ImportFilter{NUTSPrefix: r.GetNutsPrefix(), CPVPrefix: r.GetCpvPrefix(), ClusterProfile: r.GetClusterProfile()},
 		func(done, total int) {
 			// About a hundred progress messages per document at most.
 			if step := max(total/100, 1); done-last >= step || done == total {
@@ -468,6 +470,12 @@ func (s *Server) ImportTenders(r *tenderv1.ImportTendersRequest, stream tenderv1
 		return err
 	}
 	out := &tenderv1.ImportSummary{Created: int32(sum.Created), Updated: int32(sum.Updated), Unchanged: int32(sum.Unchanged), Tombstoned: int32(sum.Tombstoned), Filtered: int32(sum.Filtered), Withdrawn: int32(sum.Withdrawn)}
+	for reason, n := range sum.FilteredBy {
+		if out.FilteredBy == nil {
+			out.FilteredBy = map[string]int32{}
+		}
+		out.FilteredBy[reason] = int32(n)
+	}
 	for _, rj := range sum.Rejected {
 		out.Rejected = append(out.Rejected, &tenderv1.ImportRejection{Record: rj.Record, Reason: rj.Reason})
 	}

@@ -7,6 +7,7 @@ package membership
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -88,4 +89,20 @@ func fallback(err error) bool {
 		return true
 	}
 	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// ClusterRegion returns the NUTS code of the region a cluster operates in
+// (the member service's Cluster.region_nuts; "" when the cluster has none or
+// no member service is configured).
+func (c *Checker) ClusterRegion(ctx context.Context, clusterID string) (string, error) {
+	if c.client == nil {
+		return "", nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	resp, err := c.client.GetCluster(cctx, &memberv1.GetClusterRequest{ClusterId: clusterID})
+	if err != nil {
+		return "", fmt.Errorf("cluster %s: %w", clusterID, err)
+	}
+	return resp.GetCluster().GetRegionNuts(), nil
 }

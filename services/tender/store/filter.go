@@ -14,6 +14,9 @@ func MatchesTender(t domain.Tender, f TenderFilter) bool {
 	if f.Status != 0 && t.Status != f.Status {
 		return false
 	}
+	if f.Status == 0 && f.OpenOnly && !t.Status.Open() {
+		return false
+	}
 	if f.CPVPrefix != "" {
 		has := slices.ContainsFunc(t.Details.CPVs, func(c string) bool { return strings.HasPrefix(c, f.CPVPrefix) })
 		for _, l := range t.Details.Lots {

@@ -13,7 +13,9 @@ import (
 
 // TenderFilter selects tenders.
 type TenderFilter struct {
-	Status         domain.Status // 0 = any
+	Status domain.Status // 0 = any (or the open ones with OpenOnly)
+	// OpenOnly, when Status is 0: only open tenders (planned or active, domain.Status.Open).
+	OpenOnly       bool
 	CPVPrefix      string
 	ClusterID      string // owned by or shared with
 	DeadlineAfter  time.Time

@@ -35,8 +35,8 @@ type entry struct {
 	key    string // store.TenderKey
 	tender domain.Tender
 	// The index values the tender is filed under, to unfile it exactly.
-	status                string
-	clusters, cpvPrefixes []string
+	// statuses: the status, and "open" for an open one (store.TenderFilter.OpenOnly).
+	statuses, clusters, cpvPrefixes []string
 }
 
 func lessEntry(a, b *entry) bool { return a.key < b.key }
@@ -44,6 +44,9 @@ func lessEntry(a, b *entry) bool { return a.key < b.key }
 type index = *btree.BTreeG[*entry]
 
 func newIndex() index { return btree.NewG(degree, lessEntry) }
+
+// openStatus is the status index's value for every open tender (planned or active).
+const openStatus = "open"
 
 // The filters with an index, as positions in Store.byFilter.
 const (
@@ -88,7 +91,10 @@ func (s *Store) PutTender(_ context.Context, t domain.Tender, seq uint64) error 
 	if old, ok := s.tenders[t.ID]; ok {
 		s.unfile(old)
 	}
-	e := &entry{key: store.TenderKey(t), tender: t, status: fmt.Sprint(int(t.Status)), clusters: t.Clusters()}
+	e := &entry{key: store.TenderKey(t), tender: t, statuses: []string{fmt.Sprint(int(t.Status))}, clusters: t.Clusters()}
+	if t.Status.Open() {
+		e.statuses = append(e.statuses, openStatus)
+	}
 	for _, code := range t.Details.CPVs {
 		e.cpvPrefixes = addPrefixes(e.cpvPrefixes, code)
 	}
@@ -138,7 +144,7 @@ func (s *Store) unfile(e *entry) {
 
 // values are e's index values, by filter.
 func (e *entry) values() [3][]string {
-	return [3][]string{byStatus: {e.status}, byCluster: e.clusters, byCPVPrefix: e.cpvPrefixes}
+	return [3][]string{byStatus: e.statuses, byCluster: e.clusters, byCPVPrefix: e.cpvPrefixes}
 }
 
 // addPrefixes adds every prefix of code's leading digits not there yet: a CPV
@@ -206,8 +212,11 @@ func (s *Store) ListTenders(_ context.Context, f store.TenderFilter) ([]domain.T
 	}
 	size := store.PageSize(f.PageSize)
 	status := ""
-	if f.Status != 0 {
+	switch {
+	case f.Status != 0:
 		status = fmt.Sprint(int(f.Status))
+	case f.OpenOnly:
+		status = openStatus
 	}
 	cpv := f.CPVPrefix
 	if !allDigits(cpv) {

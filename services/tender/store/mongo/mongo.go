@@ -293,8 +293,12 @@ func (s *Store) ListTenders(ctx context.Context, f store.TenderFilter) ([]domain
 	}
 	size := store.PageSize(f.PageSize)
 	filter := bson.D{}
-	if f.Status != 0 {
+	switch {
+	case f.Status != 0:
 		filter = append(filter, bson.E{Key: "status", Value: int(f.Status)})
+	case f.OpenOnly:
+		// The open statuses (domain.Status.Open), from the status_sort_key index.
+		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{int(domain.StatusPlanned), int(domain.StatusActive)}}}})
 	}
 	if f.CPVPrefix != "" {
 		filter = append(filter, bson.E{Key: "cpvs", Value: prefix(f.CPVPrefix)})

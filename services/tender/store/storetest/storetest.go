@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"FindTenderBySource", testFindBySource},
 		{"ListTendersFilters", testTenderFilters},
 		{"ListTendersPagination", testPagination},
+		{"ListTendersOpenFollowsTheStatus", testOpenFollowsStatus},
 		{"ListTendersBadPageToken", testBadPageToken},
 		{"ListAwards", testListAwards},
 		{"ListAwardsFollowsTheLatestVersion", testAwardsReplaced},
@@ -467,6 +468,12 @@ func testTenderFilters(t *testing.T, s store.Store) {
 		{"query authority", store.TenderFilter{Query: "cantabria"}, []string{"t-lots"}},
 		{"query no match", store.TenderFilter{Query: "quantum"}, nil},
 		{"combined", store.TenderFilter{Status: domain.StatusActive, ClusterID: "tera", CPVPrefix: "722", DeadlineAfter: day(0)}, []string{"t-soon"}},
+		// The default list: planned or active, nearest deadline first, no deadline last.
+		{"open only", store.TenderFilter{OpenOnly: true}, []string{"t-soon", "t-lots", "t-open"}},
+		{"open only, cluster", store.TenderFilter{OpenOnly: true, ClusterID: "tera"}, []string{"t-soon", "t-open"}},
+		{"open only, cpv in a lot", store.TenderFilter{OpenOnly: true, CPVPrefix: "7222"}, []string{"t-lots"}},
+		{"open only, deadline window", store.TenderFilter{OpenOnly: true, DeadlineAfter: day(1)}, []string{"t-lots"}},
+		{"a status overrides open only", store.TenderFilter{OpenOnly: true, Status: domain.StatusComplete}, []string{"t-done"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -894,5 +901,47 @@ func testConcurrent(t *testing.T, s store.Store) {
 	}
 	if cos, _ := s.ListCompanies(ctx, []string{"tera"}); len(cos) != 15 {
 		t.Errorf("%d companies, want 15", len(cos))
+	}
+}
+
+// testOpenFollowsStatus: a tender whose bidding closes (active → evaluation)
+// leaves the open list and is listed under its new status; reopened (a
+// deadline moved later), it is back in the open list.
+func testOpenFollowsStatus(t *testing.T, s store.Store) {
+	list := func(f store.TenderFilter) []string {
+		t.Helper()
+		got, _, err := s.ListTenders(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, tn := range got {
+			ids = append(ids, tn.ID)
+		}
+		return ids
+	}
+	a := Tender("t-a", "tera", domain.StatusActive, 1, "72000000")
+	b := Tender("t-b", "tera", domain.StatusActive, 2, "72000000")
+	putTender(t, s, a, 1)
+	putTender(t, s, b, 2)
+	a.Status = domain.StatusEvaluation
+	putTender(t, s, a, 3)
+	for _, tc := range []struct {
+		f    store.TenderFilter
+		want []string
+	}{
+		{store.TenderFilter{OpenOnly: true}, []string{"t-b"}},
+		{store.TenderFilter{Status: domain.StatusEvaluation}, []string{"t-a"}},
+		{store.TenderFilter{}, []string{"t-a", "t-b"}},
+	} {
+		if got := list(tc.f); !slices.Equal(got, tc.want) {
+			t.Errorf("ListTenders(%+v) = %v, want %v", tc.f, got, tc.want)
+		}
+	}
+	a.Status = domain.StatusActive
+	a.Details.Deadline = b.Details.Deadline.Add(time.Hour)
+	putTender(t, s, a, 4)
+	if got := list(store.TenderFilter{OpenOnly: true}); !slices.Equal(got, []string{"t-b", "t-a"}) {
+		t.Errorf("open list after reopening = %v, want [t-b t-a]", got)
 	}
 }

@@ -30,7 +30,9 @@ const (
 	TenderStatus_TENDER_STATUS_UNSPECIFIED TenderStatus = 0
 	// Announced but not open for bids yet (PLACSP "PRE").
 	TenderStatus_TENDER_STATUS_PLANNED TenderStatus = 1
-	// Open for bids or under evaluation (PLACSP "PUB", "EV", "ADJ").
+	// Open for bids (PLACSP "PUB"); once the submission deadline passes the
+	// tender service closes bidding (TenderBiddingClosed) and the tender is
+	// under EVALUATION.
 	TenderStatus_TENDER_STATUS_ACTIVE TenderStatus = 2
 	// Awarded and closed (PLACSP "RES").
 	TenderStatus_TENDER_STATUS_COMPLETE TenderStatus = 3
@@ -38,6 +40,10 @@ const (
 	TenderStatus_TENDER_STATUS_CANCELLED TenderStatus = 4
 	// Closed without award (deserted).
 	TenderStatus_TENDER_STATUS_UNSUCCESSFUL TenderStatus = 5
+	// Bidding closed at the submission deadline, offers under evaluation
+	// (PLACSP "EV", "ADJ"): no new consortia or submissions; award, cancel or
+	// close without award follow. A deadline moved later reopens bidding (ACTIVE).
+	TenderStatus_TENDER_STATUS_EVALUATION TenderStatus = 6
 )
 
 // Enum value maps for TenderStatus.
@@ -49,6 +55,7 @@ var (
 		3: "TENDER_STATUS_COMPLETE",
 		4: "TENDER_STATUS_CANCELLED",
 		5: "TENDER_STATUS_UNSUCCESSFUL",
+		6: "TENDER_STATUS_EVALUATION",
 	}
 	TenderStatus_value = map[string]int32{
 		"TENDER_STATUS_UNSPECIFIED":  0,
@@ -57,6 +64,7 @@ var (
 		"TENDER_STATUS_COMPLETE":     3,
 		"TENDER_STATUS_CANCELLED":    4,
 		"TENDER_STATUS_UNSUCCESSFUL": 5,
+		"TENDER_STATUS_EVALUATION":   6,
 	}
 )
 
@@ -2410,14 +2418,15 @@ const file_consortia_tender_v1_resources_proto_rawDesc = "" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x14\n" +
 	"\x05buyer\x18\x03 \x01(\tR\x05buyer\x12\x1b\n" +
 	"\tcpv_codes\x18\x04 \x03(\tR\bcpvCodes\x120\n" +
-	"\x05award\x18\x05 \x01(\v2\x1a.consortia.tender.v1.AwardR\x05award*\xbb\x01\n" +
+	"\x05award\x18\x05 \x01(\v2\x1a.consortia.tender.v1.AwardR\x05award*\xd9\x01\n" +
 	"\fTenderStatus\x12\x1d\n" +
 	"\x19TENDER_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15TENDER_STATUS_PLANNED\x10\x01\x12\x18\n" +
 	"\x14TENDER_STATUS_ACTIVE\x10\x02\x12\x1a\n" +
 	"\x16TENDER_STATUS_COMPLETE\x10\x03\x12\x1b\n" +
 	"\x17TENDER_STATUS_CANCELLED\x10\x04\x12\x1e\n" +
-	"\x1aTENDER_STATUS_UNSUCCESSFUL\x10\x05*\xf2\x02\n" +
+	"\x1aTENDER_STATUS_UNSUCCESSFUL\x10\x05\x12\x1c\n" +
+	"\x18TENDER_STATUS_EVALUATION\x10\x06*\xf2\x02\n" +
 	"\rProcedureType\x12\x1e\n" +
 	"\x1aPROCEDURE_TYPE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13PROCEDURE_TYPE_OPEN\x10\x01\x12\"\n" +

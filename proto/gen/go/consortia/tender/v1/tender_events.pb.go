@@ -551,6 +551,63 @@ func (x *TenderDeadlineChanged) GetReason() string {
 	return ""
 }
 
+// TenderBiddingClosed records that the submission deadline passed: bidding is
+// closed and the tender is under evaluation (appended once per deadline by the
+// tender service's deadline scheduler).
+type TenderBiddingClosed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tender id.
+	TenderId string `protobuf:"bytes,1,opt,name=tender_id,json=tenderId,proto3" json:"tender_id,omitempty"`
+	// The deadline that passed.
+	Deadline      *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TenderBiddingClosed) Reset() {
+	*x = TenderBiddingClosed{}
+	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TenderBiddingClosed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TenderBiddingClosed) ProtoMessage() {}
+
+func (x *TenderBiddingClosed) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TenderBiddingClosed.ProtoReflect.Descriptor instead.
+func (*TenderBiddingClosed) Descriptor() ([]byte, []int) {
+	return file_consortia_tender_v1_tender_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *TenderBiddingClosed) GetTenderId() string {
+	if x != nil {
+		return x.TenderId
+	}
+	return ""
+}
+
+func (x *TenderBiddingClosed) GetDeadline() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Deadline
+	}
+	return nil
+}
+
 // TenderAwarded records the award and completes the tender.
 type TenderAwarded struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -564,7 +621,7 @@ type TenderAwarded struct {
 
 func (x *TenderAwarded) Reset() {
 	*x = TenderAwarded{}
-	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[6]
+	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -576,7 +633,7 @@ func (x *TenderAwarded) String() string {
 func (*TenderAwarded) ProtoMessage() {}
 
 func (x *TenderAwarded) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[6]
+	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -589,7 +646,7 @@ func (x *TenderAwarded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenderAwarded.ProtoReflect.Descriptor instead.
 func (*TenderAwarded) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_events_proto_rawDescGZIP(), []int{6}
+	return file_consortia_tender_v1_tender_events_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TenderAwarded) GetTenderId() string {
@@ -619,7 +676,7 @@ type TenderCancelled struct {
 
 func (x *TenderCancelled) Reset() {
 	*x = TenderCancelled{}
-	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[7]
+	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -631,7 +688,7 @@ func (x *TenderCancelled) String() string {
 func (*TenderCancelled) ProtoMessage() {}
 
 func (x *TenderCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[7]
+	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -644,7 +701,7 @@ func (x *TenderCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenderCancelled.ProtoReflect.Descriptor instead.
 func (*TenderCancelled) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_events_proto_rawDescGZIP(), []int{7}
+	return file_consortia_tender_v1_tender_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *TenderCancelled) GetTenderId() string {
@@ -674,7 +731,7 @@ type TenderClosedUnsuccessful struct {
 
 func (x *TenderClosedUnsuccessful) Reset() {
 	*x = TenderClosedUnsuccessful{}
-	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[8]
+	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -686,7 +743,7 @@ func (x *TenderClosedUnsuccessful) String() string {
 func (*TenderClosedUnsuccessful) ProtoMessage() {}
 
 func (x *TenderClosedUnsuccessful) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[8]
+	mi := &file_consortia_tender_v1_tender_events_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -699,7 +756,7 @@ func (x *TenderClosedUnsuccessful) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenderClosedUnsuccessful.ProtoReflect.Descriptor instead.
 func (*TenderClosedUnsuccessful) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_tender_events_proto_rawDescGZIP(), []int{8}
+	return file_consortia_tender_v1_tender_events_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *TenderClosedUnsuccessful) GetTenderId() string {
@@ -763,7 +820,10 @@ const file_consortia_tender_v1_tender_events_proto_rawDesc = "" +
 	"\ttender_id\x18\x01 \x01(\tR\btenderId\x126\n" +
 	"\bprevious\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bprevious\x126\n" +
 	"\bdeadline\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bdeadline\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"^\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"j\n" +
+	"\x13TenderBiddingClosed\x12\x1b\n" +
+	"\ttender_id\x18\x01 \x01(\tR\btenderId\x126\n" +
+	"\bdeadline\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bdeadline\"^\n" +
 	"\rTenderAwarded\x12\x1b\n" +
 	"\ttender_id\x18\x01 \x01(\tR\btenderId\x120\n" +
 	"\x05award\x18\x02 \x01(\v2\x1a.consortia.tender.v1.AwardR\x05award\"F\n" +
@@ -787,7 +847,7 @@ func file_consortia_tender_v1_tender_events_proto_rawDescGZIP() []byte {
 	return file_consortia_tender_v1_tender_events_proto_rawDescData
 }
 
-var file_consortia_tender_v1_tender_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_consortia_tender_v1_tender_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_consortia_tender_v1_tender_events_proto_goTypes = []any{
 	(*TenderDetails)(nil),            // 0: consortia.tender.v1.TenderDetails
 	(*TenderCreated)(nil),            // 1: consortia.tender.v1.TenderCreated
@@ -795,43 +855,45 @@ var file_consortia_tender_v1_tender_events_proto_goTypes = []any{
 	(*TenderPublished)(nil),          // 3: consortia.tender.v1.TenderPublished
 	(*TenderShared)(nil),             // 4: consortia.tender.v1.TenderShared
 	(*TenderDeadlineChanged)(nil),    // 5: consortia.tender.v1.TenderDeadlineChanged
-	(*TenderAwarded)(nil),            // 6: consortia.tender.v1.TenderAwarded
-	(*TenderCancelled)(nil),          // 7: consortia.tender.v1.TenderCancelled
-	(*TenderClosedUnsuccessful)(nil), // 8: consortia.tender.v1.TenderClosedUnsuccessful
-	(*Authority)(nil),                // 9: consortia.tender.v1.Authority
-	(ProcedureType)(0),               // 10: consortia.tender.v1.ProcedureType
-	(ContractType)(0),                // 11: consortia.tender.v1.ContractType
-	(*timestamppb.Timestamp)(nil),    // 12: google.protobuf.Timestamp
-	(*Document)(nil),                 // 13: consortia.tender.v1.Document
-	(*Lot)(nil),                      // 14: consortia.tender.v1.Lot
-	(*Requirements)(nil),             // 15: consortia.tender.v1.Requirements
-	(*Award)(nil),                    // 16: consortia.tender.v1.Award
-	(TenderStatus)(0),                // 17: consortia.tender.v1.TenderStatus
-	(*Source)(nil),                   // 18: consortia.tender.v1.Source
+	(*TenderBiddingClosed)(nil),      // 6: consortia.tender.v1.TenderBiddingClosed
+	(*TenderAwarded)(nil),            // 7: consortia.tender.v1.TenderAwarded
+	(*TenderCancelled)(nil),          // 8: consortia.tender.v1.TenderCancelled
+	(*TenderClosedUnsuccessful)(nil), // 9: consortia.tender.v1.TenderClosedUnsuccessful
+	(*Authority)(nil),                // 10: consortia.tender.v1.Authority
+	(ProcedureType)(0),               // 11: consortia.tender.v1.ProcedureType
+	(ContractType)(0),                // 12: consortia.tender.v1.ContractType
+	(*timestamppb.Timestamp)(nil),    // 13: google.protobuf.Timestamp
+	(*Document)(nil),                 // 14: consortia.tender.v1.Document
+	(*Lot)(nil),                      // 15: consortia.tender.v1.Lot
+	(*Requirements)(nil),             // 16: consortia.tender.v1.Requirements
+	(*Award)(nil),                    // 17: consortia.tender.v1.Award
+	(TenderStatus)(0),                // 18: consortia.tender.v1.TenderStatus
+	(*Source)(nil),                   // 19: consortia.tender.v1.Source
 }
 var file_consortia_tender_v1_tender_events_proto_depIdxs = []int32{
-	9,  // 0: consortia.tender.v1.TenderDetails.authority:type_name -> consortia.tender.v1.Authority
-	10, // 1: consortia.tender.v1.TenderDetails.procedure_type:type_name -> consortia.tender.v1.ProcedureType
-	11, // 2: consortia.tender.v1.TenderDetails.contract_type:type_name -> consortia.tender.v1.ContractType
-	12, // 3: consortia.tender.v1.TenderDetails.submission_deadline:type_name -> google.protobuf.Timestamp
-	13, // 4: consortia.tender.v1.TenderDetails.documents:type_name -> consortia.tender.v1.Document
-	14, // 5: consortia.tender.v1.TenderDetails.lots:type_name -> consortia.tender.v1.Lot
-	15, // 6: consortia.tender.v1.TenderDetails.requirements:type_name -> consortia.tender.v1.Requirements
-	16, // 7: consortia.tender.v1.TenderDetails.awards:type_name -> consortia.tender.v1.Award
+	10, // 0: consortia.tender.v1.TenderDetails.authority:type_name -> consortia.tender.v1.Authority
+	11, // 1: consortia.tender.v1.TenderDetails.procedure_type:type_name -> consortia.tender.v1.ProcedureType
+	12, // 2: consortia.tender.v1.TenderDetails.contract_type:type_name -> consortia.tender.v1.ContractType
+	13, // 3: consortia.tender.v1.TenderDetails.submission_deadline:type_name -> google.protobuf.Timestamp
+	14, // 4: consortia.tender.v1.TenderDetails.documents:type_name -> consortia.tender.v1.Document
+	15, // 5: consortia.tender.v1.TenderDetails.lots:type_name -> consortia.tender.v1.Lot
+	16, // 6: consortia.tender.v1.TenderDetails.requirements:type_name -> consortia.tender.v1.Requirements
+	17, // 7: consortia.tender.v1.TenderDetails.awards:type_name -> consortia.tender.v1.Award
 	0,  // 8: consortia.tender.v1.TenderCreated.details:type_name -> consortia.tender.v1.TenderDetails
-	17, // 9: consortia.tender.v1.TenderCreated.status:type_name -> consortia.tender.v1.TenderStatus
-	18, // 10: consortia.tender.v1.TenderCreated.source:type_name -> consortia.tender.v1.Source
+	18, // 9: consortia.tender.v1.TenderCreated.status:type_name -> consortia.tender.v1.TenderStatus
+	19, // 10: consortia.tender.v1.TenderCreated.source:type_name -> consortia.tender.v1.Source
 	0,  // 11: consortia.tender.v1.TenderRevised.details:type_name -> consortia.tender.v1.TenderDetails
-	17, // 12: consortia.tender.v1.TenderRevised.status:type_name -> consortia.tender.v1.TenderStatus
-	18, // 13: consortia.tender.v1.TenderRevised.source:type_name -> consortia.tender.v1.Source
-	12, // 14: consortia.tender.v1.TenderDeadlineChanged.previous:type_name -> google.protobuf.Timestamp
-	12, // 15: consortia.tender.v1.TenderDeadlineChanged.deadline:type_name -> google.protobuf.Timestamp
-	16, // 16: consortia.tender.v1.TenderAwarded.award:type_name -> consortia.tender.v1.Award
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	18, // 12: consortia.tender.v1.TenderRevised.status:type_name -> consortia.tender.v1.TenderStatus
+	19, // 13: consortia.tender.v1.TenderRevised.source:type_name -> consortia.tender.v1.Source
+	13, // 14: consortia.tender.v1.TenderDeadlineChanged.previous:type_name -> google.protobuf.Timestamp
+	13, // 15: consortia.tender.v1.TenderDeadlineChanged.deadline:type_name -> google.protobuf.Timestamp
+	13, // 16: consortia.tender.v1.TenderBiddingClosed.deadline:type_name -> google.protobuf.Timestamp
+	17, // 17: consortia.tender.v1.TenderAwarded.award:type_name -> consortia.tender.v1.Award
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_consortia_tender_v1_tender_events_proto_init() }
@@ -846,7 +908,7 @@ func file_consortia_tender_v1_tender_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_consortia_tender_v1_tender_events_proto_rawDesc), len(file_consortia_tender_v1_tender_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

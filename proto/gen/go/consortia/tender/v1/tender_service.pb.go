@@ -245,7 +245,8 @@ func (x *GetTenderResponse) GetTender() *Tender {
 // ListTendersRequest is the input of ListTenders.
 type ListTendersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Only this status; UNSPECIFIED = any.
+	// Only this status; UNSPECIFIED = the open ones (PLANNED and ACTIVE), or
+	// any status with any_status.
 	Status TenderStatus `protobuf:"varint,1,opt,name=status,proto3,enum=consortia.tender.v1.TenderStatus" json:"status,omitempty"`
 	// Only tenders with a CPV code starting with these digits.
 	CpvPrefix string `protobuf:"bytes,2,opt,name=cpv_prefix,json=cpvPrefix,proto3" json:"cpv_prefix,omitempty"`
@@ -260,7 +261,9 @@ type ListTendersRequest struct {
 	// Token from a previous response.
 	PageToken string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Only tenders whose title or authority contains this text (case-insensitive).
-	Query         string `protobuf:"bytes,8,opt,name=query,proto3" json:"query,omitempty"`
+	Query string `protobuf:"bytes,8,opt,name=query,proto3" json:"query,omitempty"`
+	// Every status when status is UNSPECIFIED (by default only open tenders are listed).
+	AnyStatus     bool `protobuf:"varint,9,opt,name=any_status,json=anyStatus,proto3" json:"any_status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -349,6 +352,13 @@ func (x *ListTendersRequest) GetQuery() string {
 		return x.Query
 	}
 	return ""
+}
+
+func (x *ListTendersRequest) GetAnyStatus() bool {
+	if x != nil {
+		return x.AnyStatus
+	}
+	return false
 }
 
 // ListTendersResponse is the output of ListTenders.
@@ -1026,9 +1036,14 @@ type ImportTendersRequest struct {
 	// Only tenders whose place of performance starts with this NUTS prefix (e.g. "ES13"); empty = all.
 	NutsPrefix string `protobuf:"bytes,5,opt,name=nuts_prefix,json=nutsPrefix,proto3" json:"nuts_prefix,omitempty"`
 	// Only tenders with a CPV code starting with these digits; empty = all.
-	CpvPrefix     string `protobuf:"bytes,6,opt,name=cpv_prefix,json=cpvPrefix,proto3" json:"cpv_prefix,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CpvPrefix string `protobuf:"bytes,6,opt,name=cpv_prefix,json=cpvPrefix,proto3" json:"cpv_prefix,omitempty"`
+	// Only tenders that fit the owning cluster: performed in its region (the
+	// NUTS 2 region of its region_nuts, ES13 for ES130) and with a CPV code in a
+	// group (3 digits) of its active members' CPV interests. `consortia import`
+	// sets it unless given --all.
+	ClusterProfile bool `protobuf:"varint,7,opt,name=cluster_profile,json=clusterProfile,proto3" json:"cluster_profile,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ImportTendersRequest) Reset() {
@@ -1101,6 +1116,13 @@ func (x *ImportTendersRequest) GetCpvPrefix() string {
 		return x.CpvPrefix
 	}
 	return ""
+}
+
+func (x *ImportTendersRequest) GetClusterProfile() bool {
+	if x != nil {
+		return x.ClusterProfile
+	}
+	return false
 }
 
 // ImportTendersResponse is one progress message of ImportTenders; the last one carries the summary.
@@ -1185,7 +1207,10 @@ type ImportSummary struct {
 	// Of filtered: records withdrawn at the source (for example the ANULADA rows
 	// of an OpenPLACSP export) for tenders never imported here, so there was
 	// nothing to cancel and nothing is imported.
-	Withdrawn     int32 `protobuf:"varint,7,opt,name=withdrawn,proto3" json:"withdrawn,omitempty"`
+	Withdrawn int32 `protobuf:"varint,7,opt,name=withdrawn,proto3" json:"withdrawn,omitempty"`
+	// Of filtered: how many records for each reason (e.g. "performed outside
+	// the cluster's region").
+	FilteredBy    map[string]int32 `protobuf:"bytes,8,rep,name=filtered_by,json=filteredBy,proto3" json:"filtered_by,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1267,6 +1292,13 @@ func (x *ImportSummary) GetWithdrawn() int32 {
 		return x.Withdrawn
 	}
 	return 0
+}
+
+func (x *ImportSummary) GetFilteredBy() map[string]int32 {
+	if x != nil {
+		return x.FilteredBy
+	}
+	return nil
 }
 
 // ListAwardsRequest is the input of ListAwards.
@@ -3129,7 +3161,7 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"\x10GetTenderRequest\x12\x1b\n" +
 	"\ttender_id\x18\x01 \x01(\tR\btenderId\"H\n" +
 	"\x11GetTenderResponse\x123\n" +
-	"\x06tender\x18\x01 \x01(\v2\x1b.consortia.tender.v1.TenderR\x06tender\"\xe7\x02\n" +
+	"\x06tender\x18\x01 \x01(\v2\x1b.consortia.tender.v1.TenderR\x06tender\"\x86\x03\n" +
 	"\x12ListTendersRequest\x129\n" +
 	"\x06status\x18\x01 \x01(\x0e2!.consortia.tender.v1.TenderStatusR\x06status\x12\x1d\n" +
 	"\n" +
@@ -3141,7 +3173,9 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x06 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\a \x01(\tR\tpageToken\x12\x14\n" +
-	"\x05query\x18\b \x01(\tR\x05query\"t\n" +
+	"\x05query\x18\b \x01(\tR\x05query\x12\x1d\n" +
+	"\n" +
+	"any_status\x18\t \x01(\bR\tanyStatus\"t\n" +
 	"\x13ListTendersResponse\x125\n" +
 	"\atenders\x18\x01 \x03(\v2\x1b.consortia.tender.v1.TenderR\atenders\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"3\n" +
@@ -3175,7 +3209,7 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"\ttender_id\x18\x01 \x01(\tR\btenderId\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"V\n" +
 	"\x1fCloseTenderUnsuccessfulResponse\x123\n" +
-	"\x06tender\x18\x01 \x01(\v2\x1b.consortia.tender.v1.TenderR\x06tender\"\xc3\x01\n" +
+	"\x06tender\x18\x01 \x01(\v2\x1b.consortia.tender.v1.TenderR\x06tender\"\xec\x01\n" +
 	"\x14ImportTendersRequest\x12\x1d\n" +
 	"\n" +
 	"cluster_id\x18\x01 \x01(\tR\tclusterId\x12\x16\n" +
@@ -3185,11 +3219,12 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"\vnuts_prefix\x18\x05 \x01(\tR\n" +
 	"nutsPrefix\x12\x1d\n" +
 	"\n" +
-	"cpv_prefix\x18\x06 \x01(\tR\tcpvPrefix\"\x7f\n" +
+	"cpv_prefix\x18\x06 \x01(\tR\tcpvPrefix\x12'\n" +
+	"\x0fcluster_profile\x18\a \x01(\bR\x0eclusterProfile\"\x7f\n" +
 	"\x15ImportTendersResponse\x12\x12\n" +
 	"\x04done\x18\x01 \x01(\x05R\x04done\x12\x14\n" +
 	"\x05total\x18\x02 \x01(\x05R\x05total\x12<\n" +
-	"\asummary\x18\x03 \x01(\v2\".consortia.tender.v1.ImportSummaryR\asummary\"\xfd\x01\n" +
+	"\asummary\x18\x03 \x01(\v2\".consortia.tender.v1.ImportSummaryR\asummary\"\x91\x03\n" +
 	"\rImportSummary\x12\x18\n" +
 	"\acreated\x18\x01 \x01(\x05R\acreated\x12\x18\n" +
 	"\aupdated\x18\x02 \x01(\x05R\aupdated\x12\x1c\n" +
@@ -3199,7 +3234,12 @@ const file_consortia_tender_v1_tender_service_proto_rawDesc = "" +
 	"tombstoned\x12@\n" +
 	"\brejected\x18\x05 \x03(\v2$.consortia.tender.v1.ImportRejectionR\brejected\x12\x1a\n" +
 	"\bfiltered\x18\x06 \x01(\x05R\bfiltered\x12\x1c\n" +
-	"\twithdrawn\x18\a \x01(\x05R\twithdrawn\"\x90\x01\n" +
+	"\twithdrawn\x18\a \x01(\x05R\twithdrawn\x12S\n" +
+	"\vfiltered_by\x18\b \x03(\v22.consortia.tender.v1.ImportSummary.FilteredByEntryR\n" +
+	"filteredBy\x1a=\n" +
+	"\x0fFilteredByEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"\x90\x01\n" +
 	"\x11ListAwardsRequest\x12\x1b\n" +
 	"\ttender_id\x18\x01 \x01(\tR\btenderId\x12\x1d\n" +
 	"\n" +
@@ -3368,7 +3408,7 @@ func file_consortia_tender_v1_tender_service_proto_rawDescGZIP() []byte {
 	return file_consortia_tender_v1_tender_service_proto_rawDescData
 }
 
-var file_consortia_tender_v1_tender_service_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
+var file_consortia_tender_v1_tender_service_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_consortia_tender_v1_tender_service_proto_goTypes = []any{
 	(*CreateTenderRequest)(nil),             // 0: consortia.tender.v1.CreateTenderRequest
 	(*CreateTenderResponse)(nil),            // 1: consortia.tender.v1.CreateTenderResponse
@@ -3424,111 +3464,113 @@ var file_consortia_tender_v1_tender_service_proto_goTypes = []any{
 	(*GetAuditTrailRequest)(nil),            // 51: consortia.tender.v1.GetAuditTrailRequest
 	(*GetAuditTrailResponse)(nil),           // 52: consortia.tender.v1.GetAuditTrailResponse
 	(*ImportRejection)(nil),                 // 53: consortia.tender.v1.ImportRejection
-	(*TenderDetails)(nil),                   // 54: consortia.tender.v1.TenderDetails
-	(*Tender)(nil),                          // 55: consortia.tender.v1.Tender
-	(TenderStatus)(0),                       // 56: consortia.tender.v1.TenderStatus
-	(*timestamppb.Timestamp)(nil),           // 57: google.protobuf.Timestamp
-	(*Award)(nil),                           // 58: consortia.tender.v1.Award
-	(*AwardRecord)(nil),                     // 59: consortia.tender.v1.AwardRecord
-	(*DraftMember)(nil),                     // 60: consortia.tender.v1.DraftMember
-	(*Consortium)(nil),                      // 61: consortia.tender.v1.Consortium
-	(*EligibilityReport)(nil),               // 62: consortia.tender.v1.EligibilityReport
-	(*Recommendation)(nil),                  // 63: consortia.tender.v1.Recommendation
-	(*AuditEvent)(nil),                      // 64: consortia.tender.v1.AuditEvent
+	nil,                                     // 54: consortia.tender.v1.ImportSummary.FilteredByEntry
+	(*TenderDetails)(nil),                   // 55: consortia.tender.v1.TenderDetails
+	(*Tender)(nil),                          // 56: consortia.tender.v1.Tender
+	(TenderStatus)(0),                       // 57: consortia.tender.v1.TenderStatus
+	(*timestamppb.Timestamp)(nil),           // 58: google.protobuf.Timestamp
+	(*Award)(nil),                           // 59: consortia.tender.v1.Award
+	(*AwardRecord)(nil),                     // 60: consortia.tender.v1.AwardRecord
+	(*DraftMember)(nil),                     // 61: consortia.tender.v1.DraftMember
+	(*Consortium)(nil),                      // 62: consortia.tender.v1.Consortium
+	(*EligibilityReport)(nil),               // 63: consortia.tender.v1.EligibilityReport
+	(*Recommendation)(nil),                  // 64: consortia.tender.v1.Recommendation
+	(*AuditEvent)(nil),                      // 65: consortia.tender.v1.AuditEvent
 }
 var file_consortia_tender_v1_tender_service_proto_depIdxs = []int32{
-	54, // 0: consortia.tender.v1.CreateTenderRequest.details:type_name -> consortia.tender.v1.TenderDetails
-	55, // 1: consortia.tender.v1.CreateTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	55, // 2: consortia.tender.v1.GetTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	56, // 3: consortia.tender.v1.ListTendersRequest.status:type_name -> consortia.tender.v1.TenderStatus
-	57, // 4: consortia.tender.v1.ListTendersRequest.deadline_after:type_name -> google.protobuf.Timestamp
-	57, // 5: consortia.tender.v1.ListTendersRequest.deadline_before:type_name -> google.protobuf.Timestamp
-	55, // 6: consortia.tender.v1.ListTendersResponse.tenders:type_name -> consortia.tender.v1.Tender
-	55, // 7: consortia.tender.v1.PublishTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	55, // 8: consortia.tender.v1.ShareTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	57, // 9: consortia.tender.v1.ChangeDeadlineRequest.deadline:type_name -> google.protobuf.Timestamp
-	55, // 10: consortia.tender.v1.ChangeDeadlineResponse.tender:type_name -> consortia.tender.v1.Tender
-	58, // 11: consortia.tender.v1.AwardTenderRequest.award:type_name -> consortia.tender.v1.Award
-	55, // 12: consortia.tender.v1.AwardTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	55, // 13: consortia.tender.v1.CancelTenderResponse.tender:type_name -> consortia.tender.v1.Tender
-	55, // 14: consortia.tender.v1.CloseTenderUnsuccessfulResponse.tender:type_name -> consortia.tender.v1.Tender
+	55, // 0: consortia.tender.v1.CreateTenderRequest.details:type_name -> consortia.tender.v1.TenderDetails
+	56, // 1: consortia.tender.v1.CreateTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	56, // 2: consortia.tender.v1.GetTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	57, // 3: consortia.tender.v1.ListTendersRequest.status:type_name -> consortia.tender.v1.TenderStatus
+	58, // 4: consortia.tender.v1.ListTendersRequest.deadline_after:type_name -> google.protobuf.Timestamp
+	58, // 5: consortia.tender.v1.ListTendersRequest.deadline_before:type_name -> google.protobuf.Timestamp
+	56, // 6: consortia.tender.v1.ListTendersResponse.tenders:type_name -> consortia.tender.v1.Tender
+	56, // 7: consortia.tender.v1.PublishTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	56, // 8: consortia.tender.v1.ShareTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	58, // 9: consortia.tender.v1.ChangeDeadlineRequest.deadline:type_name -> google.protobuf.Timestamp
+	56, // 10: consortia.tender.v1.ChangeDeadlineResponse.tender:type_name -> consortia.tender.v1.Tender
+	59, // 11: consortia.tender.v1.AwardTenderRequest.award:type_name -> consortia.tender.v1.Award
+	56, // 12: consortia.tender.v1.AwardTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	56, // 13: consortia.tender.v1.CancelTenderResponse.tender:type_name -> consortia.tender.v1.Tender
+	56, // 14: consortia.tender.v1.CloseTenderUnsuccessfulResponse.tender:type_name -> consortia.tender.v1.Tender
 	20, // 15: consortia.tender.v1.ImportTendersResponse.summary:type_name -> consortia.tender.v1.ImportSummary
 	53, // 16: consortia.tender.v1.ImportSummary.rejected:type_name -> consortia.tender.v1.ImportRejection
-	59, // 17: consortia.tender.v1.ListAwardsResponse.awards:type_name -> consortia.tender.v1.AwardRecord
-	60, // 18: consortia.tender.v1.CreateConsortiumRequest.members:type_name -> consortia.tender.v1.DraftMember
-	61, // 19: consortia.tender.v1.CreateConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 20: consortia.tender.v1.GetConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 21: consortia.tender.v1.ListConsortiaResponse.consortia:type_name -> consortia.tender.v1.Consortium
-	61, // 22: consortia.tender.v1.InviteMemberResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 23: consortia.tender.v1.AcceptInvitationResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 24: consortia.tender.v1.DeclineInvitationResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 25: consortia.tender.v1.WithdrawMemberResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 26: consortia.tender.v1.SetShareResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 27: consortia.tender.v1.AssignRolesResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 28: consortia.tender.v1.ChangeLeadResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 29: consortia.tender.v1.SubmitConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	61, // 30: consortia.tender.v1.DissolveConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
-	60, // 31: consortia.tender.v1.CheckEligibilityRequest.members:type_name -> consortia.tender.v1.DraftMember
-	62, // 32: consortia.tender.v1.CheckEligibilityResponse.report:type_name -> consortia.tender.v1.EligibilityReport
-	63, // 33: consortia.tender.v1.RecommendConsortiaResponse.recommendations:type_name -> consortia.tender.v1.Recommendation
-	64, // 34: consortia.tender.v1.GetAuditTrailResponse.events:type_name -> consortia.tender.v1.AuditEvent
-	0,  // 35: consortia.tender.v1.TenderService.CreateTender:input_type -> consortia.tender.v1.CreateTenderRequest
-	2,  // 36: consortia.tender.v1.TenderService.GetTender:input_type -> consortia.tender.v1.GetTenderRequest
-	4,  // 37: consortia.tender.v1.TenderService.ListTenders:input_type -> consortia.tender.v1.ListTendersRequest
-	6,  // 38: consortia.tender.v1.TenderService.PublishTender:input_type -> consortia.tender.v1.PublishTenderRequest
-	8,  // 39: consortia.tender.v1.TenderService.ShareTender:input_type -> consortia.tender.v1.ShareTenderRequest
-	10, // 40: consortia.tender.v1.TenderService.ChangeDeadline:input_type -> consortia.tender.v1.ChangeDeadlineRequest
-	12, // 41: consortia.tender.v1.TenderService.AwardTender:input_type -> consortia.tender.v1.AwardTenderRequest
-	14, // 42: consortia.tender.v1.TenderService.CancelTender:input_type -> consortia.tender.v1.CancelTenderRequest
-	16, // 43: consortia.tender.v1.TenderService.CloseTenderUnsuccessful:input_type -> consortia.tender.v1.CloseTenderUnsuccessfulRequest
-	18, // 44: consortia.tender.v1.TenderService.ImportTenders:input_type -> consortia.tender.v1.ImportTendersRequest
-	21, // 45: consortia.tender.v1.TenderService.ListAwards:input_type -> consortia.tender.v1.ListAwardsRequest
-	23, // 46: consortia.tender.v1.TenderService.CreateConsortium:input_type -> consortia.tender.v1.CreateConsortiumRequest
-	25, // 47: consortia.tender.v1.TenderService.GetConsortium:input_type -> consortia.tender.v1.GetConsortiumRequest
-	27, // 48: consortia.tender.v1.TenderService.ListConsortia:input_type -> consortia.tender.v1.ListConsortiaRequest
-	29, // 49: consortia.tender.v1.TenderService.InviteMember:input_type -> consortia.tender.v1.InviteMemberRequest
-	31, // 50: consortia.tender.v1.TenderService.AcceptInvitation:input_type -> consortia.tender.v1.AcceptInvitationRequest
-	33, // 51: consortia.tender.v1.TenderService.DeclineInvitation:input_type -> consortia.tender.v1.DeclineInvitationRequest
-	35, // 52: consortia.tender.v1.TenderService.WithdrawMember:input_type -> consortia.tender.v1.WithdrawMemberRequest
-	37, // 53: consortia.tender.v1.TenderService.SetShare:input_type -> consortia.tender.v1.SetShareRequest
-	39, // 54: consortia.tender.v1.TenderService.AssignRoles:input_type -> consortia.tender.v1.AssignRolesRequest
-	41, // 55: consortia.tender.v1.TenderService.ChangeLead:input_type -> consortia.tender.v1.ChangeLeadRequest
-	43, // 56: consortia.tender.v1.TenderService.SubmitConsortium:input_type -> consortia.tender.v1.SubmitConsortiumRequest
-	45, // 57: consortia.tender.v1.TenderService.DissolveConsortium:input_type -> consortia.tender.v1.DissolveConsortiumRequest
-	47, // 58: consortia.tender.v1.TenderService.CheckEligibility:input_type -> consortia.tender.v1.CheckEligibilityRequest
-	49, // 59: consortia.tender.v1.TenderService.RecommendConsortia:input_type -> consortia.tender.v1.RecommendConsortiaRequest
-	51, // 60: consortia.tender.v1.TenderService.GetAuditTrail:input_type -> consortia.tender.v1.GetAuditTrailRequest
-	1,  // 61: consortia.tender.v1.TenderService.CreateTender:output_type -> consortia.tender.v1.CreateTenderResponse
-	3,  // 62: consortia.tender.v1.TenderService.GetTender:output_type -> consortia.tender.v1.GetTenderResponse
-	5,  // 63: consortia.tender.v1.TenderService.ListTenders:output_type -> consortia.tender.v1.ListTendersResponse
-	7,  // 64: consortia.tender.v1.TenderService.PublishTender:output_type -> consortia.tender.v1.PublishTenderResponse
-	9,  // 65: consortia.tender.v1.TenderService.ShareTender:output_type -> consortia.tender.v1.ShareTenderResponse
-	11, // 66: consortia.tender.v1.TenderService.ChangeDeadline:output_type -> consortia.tender.v1.ChangeDeadlineResponse
-	13, // 67: consortia.tender.v1.TenderService.AwardTender:output_type -> consortia.tender.v1.AwardTenderResponse
-	15, // 68: consortia.tender.v1.TenderService.CancelTender:output_type -> consortia.tender.v1.CancelTenderResponse
-	17, // 69: consortia.tender.v1.TenderService.CloseTenderUnsuccessful:output_type -> consortia.tender.v1.CloseTenderUnsuccessfulResponse
-	19, // 70: consortia.tender.v1.TenderService.ImportTenders:output_type -> consortia.tender.v1.ImportTendersResponse
-	22, // 71: consortia.tender.v1.TenderService.ListAwards:output_type -> consortia.tender.v1.ListAwardsResponse
-	24, // 72: consortia.tender.v1.TenderService.CreateConsortium:output_type -> consortia.tender.v1.CreateConsortiumResponse
-	26, // 73: consortia.tender.v1.TenderService.GetConsortium:output_type -> consortia.tender.v1.GetConsortiumResponse
-	28, // 74: consortia.tender.v1.TenderService.ListConsortia:output_type -> consortia.tender.v1.ListConsortiaResponse
-	30, // 75: consortia.tender.v1.TenderService.InviteMember:output_type -> consortia.tender.v1.InviteMemberResponse
-	32, // 76: consortia.tender.v1.TenderService.AcceptInvitation:output_type -> consortia.tender.v1.AcceptInvitationResponse
-	34, // 77: consortia.tender.v1.TenderService.DeclineInvitation:output_type -> consortia.tender.v1.DeclineInvitationResponse
-	36, // 78: consortia.tender.v1.TenderService.WithdrawMember:output_type -> consortia.tender.v1.WithdrawMemberResponse
-	38, // 79: consortia.tender.v1.TenderService.SetShare:output_type -> consortia.tender.v1.SetShareResponse
-	40, // 80: consortia.tender.v1.TenderService.AssignRoles:output_type -> consortia.tender.v1.AssignRolesResponse
-	42, // 81: consortia.tender.v1.TenderService.ChangeLead:output_type -> consortia.tender.v1.ChangeLeadResponse
-	44, // 82: consortia.tender.v1.TenderService.SubmitConsortium:output_type -> consortia.tender.v1.SubmitConsortiumResponse
-	46, // 83: consortia.tender.v1.TenderService.DissolveConsortium:output_type -> consortia.tender.v1.DissolveConsortiumResponse
-	48, // 84: consortia.tender.v1.TenderService.CheckEligibility:output_type -> consortia.tender.v1.CheckEligibilityResponse
-	50, // 85: consortia.tender.v1.TenderService.RecommendConsortia:output_type -> consortia.tender.v1.RecommendConsortiaResponse
-	52, // 86: consortia.tender.v1.TenderService.GetAuditTrail:output_type -> consortia.tender.v1.GetAuditTrailResponse
-	61, // [61:87] is the sub-list for method output_type
-	35, // [35:61] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	54, // 17: consortia.tender.v1.ImportSummary.filtered_by:type_name -> consortia.tender.v1.ImportSummary.FilteredByEntry
+	60, // 18: consortia.tender.v1.ListAwardsResponse.awards:type_name -> consortia.tender.v1.AwardRecord
+	61, // 19: consortia.tender.v1.CreateConsortiumRequest.members:type_name -> consortia.tender.v1.DraftMember
+	62, // 20: consortia.tender.v1.CreateConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 21: consortia.tender.v1.GetConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 22: consortia.tender.v1.ListConsortiaResponse.consortia:type_name -> consortia.tender.v1.Consortium
+	62, // 23: consortia.tender.v1.InviteMemberResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 24: consortia.tender.v1.AcceptInvitationResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 25: consortia.tender.v1.DeclineInvitationResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 26: consortia.tender.v1.WithdrawMemberResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 27: consortia.tender.v1.SetShareResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 28: consortia.tender.v1.AssignRolesResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 29: consortia.tender.v1.ChangeLeadResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 30: consortia.tender.v1.SubmitConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	62, // 31: consortia.tender.v1.DissolveConsortiumResponse.consortium:type_name -> consortia.tender.v1.Consortium
+	61, // 32: consortia.tender.v1.CheckEligibilityRequest.members:type_name -> consortia.tender.v1.DraftMember
+	63, // 33: consortia.tender.v1.CheckEligibilityResponse.report:type_name -> consortia.tender.v1.EligibilityReport
+	64, // 34: consortia.tender.v1.RecommendConsortiaResponse.recommendations:type_name -> consortia.tender.v1.Recommendation
+	65, // 35: consortia.tender.v1.GetAuditTrailResponse.events:type_name -> consortia.tender.v1.AuditEvent
+	0,  // 36: consortia.tender.v1.TenderService.CreateTender:input_type -> consortia.tender.v1.CreateTenderRequest
+	2,  // 37: consortia.tender.v1.TenderService.GetTender:input_type -> consortia.tender.v1.GetTenderRequest
+	4,  // 38: consortia.tender.v1.TenderService.ListTenders:input_type -> consortia.tender.v1.ListTendersRequest
+	6,  // 39: consortia.tender.v1.TenderService.PublishTender:input_type -> consortia.tender.v1.PublishTenderRequest
+	8,  // 40: consortia.tender.v1.TenderService.ShareTender:input_type -> consortia.tender.v1.ShareTenderRequest
+	10, // 41: consortia.tender.v1.TenderService.ChangeDeadline:input_type -> consortia.tender.v1.ChangeDeadlineRequest
+	12, // 42: consortia.tender.v1.TenderService.AwardTender:input_type -> consortia.tender.v1.AwardTenderRequest
+	14, // 43: consortia.tender.v1.TenderService.CancelTender:input_type -> consortia.tender.v1.CancelTenderRequest
+	16, // 44: consortia.tender.v1.TenderService.CloseTenderUnsuccessful:input_type -> consortia.tender.v1.CloseTenderUnsuccessfulRequest
+	18, // 45: consortia.tender.v1.TenderService.ImportTenders:input_type -> consortia.tender.v1.ImportTendersRequest
+	21, // 46: consortia.tender.v1.TenderService.ListAwards:input_type -> consortia.tender.v1.ListAwardsRequest
+	23, // 47: consortia.tender.v1.TenderService.CreateConsortium:input_type -> consortia.tender.v1.CreateConsortiumRequest
+	25, // 48: consortia.tender.v1.TenderService.GetConsortium:input_type -> consortia.tender.v1.GetConsortiumRequest
+	27, // 49: consortia.tender.v1.TenderService.ListConsortia:input_type -> consortia.tender.v1.ListConsortiaRequest
+	29, // 50: consortia.tender.v1.TenderService.InviteMember:input_type -> consortia.tender.v1.InviteMemberRequest
+	31, // 51: consortia.tender.v1.TenderService.AcceptInvitation:input_type -> consortia.tender.v1.AcceptInvitationRequest
+	33, // 52: consortia.tender.v1.TenderService.DeclineInvitation:input_type -> consortia.tender.v1.DeclineInvitationRequest
+	35, // 53: consortia.tender.v1.TenderService.WithdrawMember:input_type -> consortia.tender.v1.WithdrawMemberRequest
+	37, // 54: consortia.tender.v1.TenderService.SetShare:input_type -> consortia.tender.v1.SetShareRequest
+	39, // 55: consortia.tender.v1.TenderService.AssignRoles:input_type -> consortia.tender.v1.AssignRolesRequest
+	41, // 56: consortia.tender.v1.TenderService.ChangeLead:input_type -> consortia.tender.v1.ChangeLeadRequest
+	43, // 57: consortia.tender.v1.TenderService.SubmitConsortium:input_type -> consortia.tender.v1.SubmitConsortiumRequest
+	45, // 58: consortia.tender.v1.TenderService.DissolveConsortium:input_type -> consortia.tender.v1.DissolveConsortiumRequest
+	47, // 59: consortia.tender.v1.TenderService.CheckEligibility:input_type -> consortia.tender.v1.CheckEligibilityRequest
+	49, // 60: consortia.tender.v1.TenderService.RecommendConsortia:input_type -> consortia.tender.v1.RecommendConsortiaRequest
+	51, // 61: consortia.tender.v1.TenderService.GetAuditTrail:input_type -> consortia.tender.v1.GetAuditTrailRequest
+	1,  // 62: consortia.tender.v1.TenderService.CreateTender:output_type -> consortia.tender.v1.CreateTenderResponse
+	3,  // 63: consortia.tender.v1.TenderService.GetTender:output_type -> consortia.tender.v1.GetTenderResponse
+	5,  // 64: consortia.tender.v1.TenderService.ListTenders:output_type -> consortia.tender.v1.ListTendersResponse
+	7,  // 65: consortia.tender.v1.TenderService.PublishTender:output_type -> consortia.tender.v1.PublishTenderResponse
+	9,  // 66: consortia.tender.v1.TenderService.ShareTender:output_type -> consortia.tender.v1.ShareTenderResponse
+	11, // 67: consortia.tender.v1.TenderService.ChangeDeadline:output_type -> consortia.tender.v1.ChangeDeadlineResponse
+	13, // 68: consortia.tender.v1.TenderService.AwardTender:output_type -> consortia.tender.v1.AwardTenderResponse
+	15, // 69: consortia.tender.v1.TenderService.CancelTender:output_type -> consortia.tender.v1.CancelTenderResponse
+	17, // 70: consortia.tender.v1.TenderService.CloseTenderUnsuccessful:output_type -> consortia.tender.v1.CloseTenderUnsuccessfulResponse
+	19, // 71: consortia.tender.v1.TenderService.ImportTenders:output_type -> consortia.tender.v1.ImportTendersResponse
+	22, // 72: consortia.tender.v1.TenderService.ListAwards:output_type -> consortia.tender.v1.ListAwardsResponse
+	24, // 73: consortia.tender.v1.TenderService.CreateConsortium:output_type -> consortia.tender.v1.CreateConsortiumResponse
+	26, // 74: consortia.tender.v1.TenderService.GetConsortium:output_type -> consortia.tender.v1.GetConsortiumResponse
+	28, // 75: consortia.tender.v1.TenderService.ListConsortia:output_type -> consortia.tender.v1.ListConsortiaResponse
+	30, // 76: consortia.tender.v1.TenderService.InviteMember:output_type -> consortia.tender.v1.InviteMemberResponse
+	32, // 77: consortia.tender.v1.TenderService.AcceptInvitation:output_type -> consortia.tender.v1.AcceptInvitationResponse
+	34, // 78: consortia.tender.v1.TenderService.DeclineInvitation:output_type -> consortia.tender.v1.DeclineInvitationResponse
+	36, // 79: consortia.tender.v1.TenderService.WithdrawMember:output_type -> consortia.tender.v1.WithdrawMemberResponse
+	38, // 80: consortia.tender.v1.TenderService.SetShare:output_type -> consortia.tender.v1.SetShareResponse
+	40, // 81: consortia.tender.v1.TenderService.AssignRoles:output_type -> consortia.tender.v1.AssignRolesResponse
+	42, // 82: consortia.tender.v1.TenderService.ChangeLead:output_type -> consortia.tender.v1.ChangeLeadResponse
+	44, // 83: consortia.tender.v1.TenderService.SubmitConsortium:output_type -> consortia.tender.v1.SubmitConsortiumResponse
+	46, // 84: consortia.tender.v1.TenderService.DissolveConsortium:output_type -> consortia.tender.v1.DissolveConsortiumResponse
+	48, // 85: consortia.tender.v1.TenderService.CheckEligibility:output_type -> consortia.tender.v1.CheckEligibilityResponse
+	50, // 86: consortia.tender.v1.TenderService.RecommendConsortia:output_type -> consortia.tender.v1.RecommendConsortiaResponse
+	52, // 87: consortia.tender.v1.TenderService.GetAuditTrail:output_type -> consortia.tender.v1.GetAuditTrailResponse
+	62, // [62:88] is the sub-list for method output_type
+	36, // [36:62] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_consortia_tender_v1_tender_service_proto_init() }
@@ -3544,7 +3586,7 @@ func file_consortia_tender_v1_tender_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_consortia_tender_v1_tender_service_proto_rawDesc), len(file_consortia_tender_v1_tender_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   54,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
