@@ -55,6 +55,7 @@ func TestEventRoundTrip(t *testing.T) {
 		domain.TenderAwarded{TenderID: "t1", Award: details().Awards[0]},
 		domain.TenderCancelled{TenderID: "t1", Reason: "r"},
 		domain.TenderClosedUnsuccessful{TenderID: "t1", Reason: "r"},
+		domain.TenderBiddingClosed{TenderID: "t1", Deadline: at},
 		domain.ConsortiumFormed{ConsortiumID: "c1", TenderID: "t1", LotID: "2", Name: "UTE", LeadID: "A", LeadJoined: true, Members: members, Demo: true},
 		domain.ConsortiumMemberInvited{ConsortiumID: "c1", OrganizationID: "C"},
 		domain.ConsortiumMemberJoined{ConsortiumID: "c1", OrganizationID: "C"},
