@@ -134,15 +134,17 @@ func TestDevSurvivesSIGKILL(t *testing.T) {
 	}
 
 	// `consortia import` against the running stack: the real PLACSP feed imports
-	// its two entries; the second run finds nothing new (feed checkpoint), and
-	// without the checkpoint the service reports everything unchanged.
+	// its two entries (--all: they are performed outside TERA's region, so the
+	// default cluster-profile filter would leave them out); the second run finds
+	// nothing new (feed checkpoint), and without the checkpoint the service
+	// reports everything unchanged.
 	feed, err := datadir.Path("placsp", "sample_placsp.atom")
 	if err != nil {
 		t.Fatal(err)
 	}
 	importFeed := func(extra ...string) string {
 		t.Helper()
-		cmd := exec.Command(bin, append([]string{"import", "placsp", feed, "--state", state}, extra...)...)
+		cmd := exec.Command(bin, append([]string{"import", "placsp", feed, "--state", state, "--all"}, extra...)...)
 		// The import command dials the tender service at its URL.
 		cmd.Env = append(os.Environ(), append(env, "CONSORTIA_TENDER_URL="+tenderAddr)...)
 		out, err := cmd.Output()

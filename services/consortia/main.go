@@ -28,8 +28,9 @@ Usage:
   consortia health grpc HOST:PORT | http URL
                                       exit 0 when the gRPC health service is SERVING / the URL answers 2xx
   consortia load [-duration 5s] [-c 8] load a running stack over HTTP; ratios against /healthz
-  consortia import placsp|xlsx|eforms|ocds PATH... [--cluster tera] [--nuts ES13] [--cpv 72]
-                                      import tenders into a running stack (progress and summary)
+  consortia import placsp|xlsx|eforms|ocds PATH... [--cluster tera] [--nuts ES13] [--cpv 72] [--all]
+                                      import tenders into a running stack (progress and summary); only those
+                                      that fit the cluster (region, members' CPV interests) unless --all
 
 Configuration is read from environment variables; see README.md.
 `
