@@ -281,8 +281,23 @@ func refusal(status int, page string) string {
 		return "refused: " + flash
 	case strings.Contains(lower, "may not") || strings.Contains(lower, "permission") || strings.Contains(flash, "user:demo:"):
 		return "the service's English refusal: " + flash
+	case rawEnglish.MatchString(headline(flash)):
+		return "the service's English error on a Spanish page: " + flash
 	}
 	return ""
+}
+
+// rawEnglish is the start of a gRPC status message passed on as is ("invalid
+// argument: ...", "failed precondition: ...").
+var rawEnglish = regexp.MustCompile(`^\s*(invalid argument|failed precondition|not found|already exists|permission denied|internal|unavailable|aborted|out of range|unimplemented|resource exhausted|deadline exceeded|canceled|unknown)\b`)
+
+// headline is a flash's message without its list of items.
+func headline(flash string) string {
+	flash = strings.TrimPrefix(flash, `id="flash">`)
+	if i := strings.Index(flash, "<ul>"); i >= 0 {
+		flash = flash[:i]
+	}
+	return flash
 }
 
 func actErrorText(page string) string {

@@ -6,6 +6,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	memberv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/member/v1"
 	tenderv1 "github.com/consortia-dev/consortia/proto/gen/go/consortia/tender/v1"
 	"github.com/consortia-dev/consortia/services/platform/auth"
 )
@@ -24,6 +25,8 @@ import (
 //     with, or an administrator;
 //   - leadsConsortium (change the lead, invite, withdraw an invitation,
 //     submit): managesTender or the lead company;
+//   - a company's own bid: an active member of one of the tender's clusters
+//     (activeIn), the tender planned or active (takesConsortia);
 //   - mayOpen (links to a tender or a consortium from another page): the
 //     service's own answer to reading it.
 
@@ -35,6 +38,36 @@ func managesClusters(p *auth.Principal) bool {
 
 // isAdmin reports whether p is a platform administrator.
 func isAdmin(p *auth.Principal) bool { return p.Has(auth.RoleAdmin) }
+
+// activeIn returns the clusters org is an active member of; a tender
+// service rule for joining or forming a consortium (checkEligibleMember) is
+// an active membership of one of the tender's clusters. Nil when the
+// organisation cannot be read.
+func (s *Server) activeIn(r *http.Request, org string) []string {
+	resp, err := s.d.Member.GetOrganization(rpc(r), &memberv1.GetOrganizationRequest{OrganizationId: org})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range resp.GetOrganization().GetMemberships() {
+		if m.GetStatus() == memberv1.MembershipStatus_MEMBERSHIP_STATUS_ACTIVE {
+			out = append(out, m.GetClusterId())
+		}
+	}
+	return out
+}
+
+// tenderClusters are the owning cluster and those the tender is shared with.
+func tenderClusters(t *tenderv1.Tender) []string {
+	return append([]string{t.GetClusterId()}, t.GetSharedWith()...)
+}
+
+// takesConsortia reports whether consortia may still be formed for the
+// tender (planned or active: the tender service refuses others).
+func takesConsortia(t *tenderv1.Tender) bool {
+	st := t.GetStatus()
+	return st == tenderv1.TenderStatus_TENDER_STATUS_PLANNED || st == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE
+}
 
 // mayOpen asks the tender service whether the user may read a tender or a
 // consortium that another page links to (a commission's linked tenders and
@@ -49,4 +82,26 @@ func (s *Server) mayOpen(r *http.Request, kind, id string) bool {
 		_, err = s.d.Tender.GetConsortium(rpc(r), &tenderv1.GetConsortiumRequest{ConsortiumId: id})
 	}
 	return status.Code(err) != codes.PermissionDenied
+}
+
+// failureHeadline is a refused action's message in the page's language, by
+// the service's status code (its English message with ids is not shown).
+func failureHeadline(l *Locale, code codes.Code) string {
+	switch code {
+	case codes.PermissionDenied:
+		return l.T("error.forbidden")
+	case codes.InvalidArgument:
+		return l.T("error.invalid")
+	case codes.FailedPrecondition:
+		return l.T("error.precondition")
+	case codes.NotFound:
+		return l.T("error.notfound")
+	case codes.AlreadyExists:
+		return l.T("error.exists")
+	case codes.Aborted:
+		return l.T("error.conflict")
+	case codes.Unavailable, codes.DeadlineExceeded:
+		return l.T("error.unavailable")
+	}
+	return l.T("error.failed")
 }

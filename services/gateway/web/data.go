@@ -46,6 +46,9 @@ type consortiumRow struct {
 	ShareBP  int32 // sum of the joined members' shares
 }
 
+// Open reports whether the consortium still takes answers and shares.
+func (r consortiumRow) Open() bool { return open(r.C) }
+
 // rowOf counts a consortium's members by status.
 func rowOf(c *tenderv1.Consortium, org string) consortiumRow {
 	row := consortiumRow{C: c}

@@ -1,7 +1,7 @@
 package web
 
-// adminMessages are the texts of the administrator's page, merged into
-// messages at start.
+// adminMessages are the texts of the administrator's page and the headlines
+// of refused actions, merged into messages at start.
 var adminMessages = map[string]map[string]string{
 	"es": {
 		"nav.admin":                 "Administración",

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,7 +71,10 @@ func (s *Server) consortiumPage(w http.ResponseWriter, r *http.Request) {
 				in[m.GetOrganizationId()] = true
 			}
 			for _, o := range orgs.GetOrganizations() {
-				if !in[o.GetId()] {
+				// Only an active member of the tender's cluster may be
+				// invited (the tender service refuses requested and
+				// suspended memberships).
+				if !in[o.GetId()] && activeMember(o, d.T.GetClusterId()) {
 					d.Invitable = append(d.Invitable, o)
 				}
 			}
@@ -78,6 +82,13 @@ func (s *Server) consortiumPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Audit, d.AuditErr = s.audit(r, "consortium", id)
 	s.render(w, r, http.StatusOK, "consortium", "consortium.title", d)
+}
+
+// activeMember reports whether o is an active member of cluster.
+func activeMember(o *memberv1.Organization, cluster string) bool {
+	return slices.ContainsFunc(o.GetMemberships(), func(m *memberv1.Membership) bool {
+		return m.GetClusterId() == cluster && m.GetStatus() == memberv1.MembershipStatus_MEMBERSHIP_STATUS_ACTIVE
+	})
 }
 
 // open reports whether a consortium still takes invitations and answers.

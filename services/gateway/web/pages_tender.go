@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,6 +145,12 @@ func (s *Server) tenderPage(w http.ResponseWriter, r *http.Request) {
 	d.CanRecommend = managesTender(p, d.T)
 	d.Org = p.Organization
 	d.OwnBid = p.Has(auth.RoleCompany) && p.Organization != "" && d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE
+	if d.OwnBid {
+		// The tender service lets a company lead a bid of its own only as an
+		// active member of one of the tender's clusters.
+		active := s.activeIn(r, p.Organization)
+		d.OwnBid = slices.ContainsFunc(tenderClusters(d.T), func(c string) bool { return slices.Contains(active, c) })
+	}
 	if len(d.T.GetSharedWith()) > 0 {
 		d.Clusters = map[string]string{}
 		if cl, err := s.d.Member.ListClusters(ctx, &memberv1.ListClustersRequest{}); err == nil {
@@ -192,8 +199,8 @@ type recommendData struct {
 	Teams []team
 	Names map[string]string // organisation id → legal name
 	// CanForm: the user may form a consortium from a team (a manager of one
-	// of the tender's clusters or an administrator); agency staff see the
-	// recommendations only.
+	// of the tender's clusters or an administrator, the tender planned or
+	// active); agency staff see the recommendations only.
 	CanForm bool
 }
 
@@ -226,7 +233,7 @@ func (s *Server) recommendPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := recommendData{T: t.GetTender(), Lot: lot, Resp: resp, Names: map[string]string{}, CanForm: managesTender(principal(r), t.GetTender())}
+	d := recommendData{T: t.GetTender(), Lot: lot, Resp: resp, Names: map[string]string{}, CanForm: managesTender(principal(r), t.GetTender()) && takesConsortia(t.GetTender())}
 	for _, rec := range resp.GetRecommendations() {
 		tm := team{R: rec}
 		for i, m := range rec.GetMembers() {

@@ -187,7 +187,9 @@ func (s *Server) actionFail(w http.ResponseWriter, r *http.Request, err error, b
 		s.fail(w, r, err)
 		return
 	}
-	f := flash{Kind: "error", Msg: st.Message()}
+	// The headline is the page's language; the service's English (with its
+	// ids) stays out of it, its field and rule details follow as items.
+	f := flash{Kind: "error", Msg: failureHeadline(localeOf(r), st.Code())}
 	switch st.Code() {
 	case codes.PermissionDenied:
 		s.d.Logger.DebugContext(r.Context(), "action refused", "path", r.URL.Path, "err", st.Message())
