@@ -628,3 +628,41 @@ func TestConsoleAdminPage(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleExportLinksKeepFilters: the overview's and the commission list's
+// export links carry the page's filters as query parameters (they were
+// escaped into one parameter named "from=&to=", and the download ignored the
+// period), found by the crawl above.
+func TestConsoleExportLinksKeepFilters(t *testing.T) {
+	s := startStack(t, true)
+	c := signedInES(t, s, "agency")
+	tests := []struct{ page, link, want string }{
+		{"/overview?from=2025-01-01&to=2025-12-31", "/overview/export", "from=2025-01-01&to=2025-12-31"},
+		{"/commissions?q=ciber&status=", "/commissions/export", "q=ciber"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.link, func(t *testing.T) {
+			links := parsePage(t, body(t, get(t, c, s.URL+tc.page))).Links
+			n := 0
+			for _, l := range links {
+				u, err := url.Parse(l)
+				if err != nil || u.Path != tc.link {
+					continue
+				}
+				n++
+				want, _ := url.ParseQuery(tc.want)
+				for k, v := range want {
+					if got := u.Query().Get(k); got != v[0] {
+						t.Errorf("%s: %s=%q, want %q", l, k, got, v[0])
+					}
+				}
+				if resp := get(t, c, s.URL+u.RequestURI()); resp.StatusCode != http.StatusOK {
+					t.Errorf("%s: %d", l, resp.StatusCode)
+				}
+			}
+			if n == 0 {
+				t.Fatalf("%s has no link to %s", tc.page, tc.link)
+			}
+		})
+	}
+}

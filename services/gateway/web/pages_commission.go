@@ -56,7 +56,7 @@ type overviewData struct {
 	Report      *commissionv1.CrossClusterReport
 	Unavailable bool // the commission service did not answer
 	From, To    string
-	Period      string // from=…&to=… for the export links
+	Period      template.URL // from=…&to=… for the export links (a query: its & and = stay as they are)
 	Won         template.HTML
 	Value       template.HTML
 	Matrix      template.HTML
@@ -70,7 +70,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 	l := localeOf(r)
 	q := r.URL.Query()
 	d := overviewData{From: q.Get("from"), To: q.Get("to")}
-	d.Period = url.Values{"from": {d.From}, "to": {d.To}}.Encode()
+	d.Period = template.URL(url.Values{"from": {d.From}, "to": {d.To}}.Encode())
 	res, err := s.d.Commission.GetCrossClusterReport(rpc(r), &commissionv1.GetCrossClusterReportRequest{FromDate: d.From, ToDate: d.To})
 	switch status.Code(err) {
 	case codes.OK:
@@ -181,7 +181,7 @@ type commissionsData struct {
 	Status   string
 	Statuses []commissionv1.CommissionStatus
 	Next     string
-	Filters  string // the filters as a query, for the export links
+	Filters  template.URL // the filters as a query, for the export links (its & and = stay as they are)
 }
 
 // commissionsPage lists the commissions the user may read, with filters.
@@ -199,7 +199,7 @@ func (s *Server) commissionsPage(w http.ResponseWriter, r *http.Request) {
 	d.Rows = res.GetCommissions()
 	d.Names, d.Clusters = s.clusterNames(r)
 	filters := url.Values{"q": {d.Q}, "cluster": {d.Cluster}, "status": {d.Status}}
-	d.Filters = filters.Encode()
+	d.Filters = template.URL(filters.Encode())
 	if n := res.GetNextPageToken(); n != "" {
 		filters.Set("page", n)
 		d.Next = "/commissions?" + filters.Encode()
