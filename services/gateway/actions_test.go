@@ -666,3 +666,39 @@ func TestConsoleExportLinksKeepFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleAwardLinks: an awarded tender's page links to the winning
+// consortium only for those who may open it; a company outside it sees the
+// winner without a link that would be refused.
+func TestConsoleAwardLinks(t *testing.T) {
+	s := startStack(t, true)
+	for _, key := range []string{"company1", "company3", "company7", "tera-manager"} {
+		t.Run(key, func(t *testing.T) {
+			c := signedInES(t, s, key)
+			list := parsePage(t, body(t, get(t, c, s.URL+"/tenders?status=TENDER_STATUS_COMPLETE"))).Links
+			checked := 0
+			for _, l := range list {
+				if !tenderPath.MatchString(l) {
+					continue
+				}
+				page := body(t, get(t, c, s.URL+l))
+				if !strings.Contains(page, `id="awards"`) {
+					continue
+				}
+				checked++
+				for _, cl := range parsePage(t, page).Links {
+					if !strings.HasPrefix(cl, "/consortia/") {
+						continue
+					}
+					resp := get(t, c, s.URL+cl)
+					if why := refusal(resp.StatusCode, body(t, resp)); why != "" {
+						t.Errorf("%s links to %s: %s", l, cl, why)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Fatalf("%s sees no awarded tender: nothing checked", key)
+			}
+		})
+	}
+}

@@ -176,6 +176,13 @@ func (s *Server) tenderPage(w http.ResponseWriter, r *http.Request) {
 			d.Submitted = append(d.Submitted, c)
 		}
 	}
+	// An award names its consortium with a link; a consortium the user may not
+	// see (the tender service lists only those it may) is not linked to.
+	for _, a := range d.T.GetAwards() {
+		if !slices.ContainsFunc(d.Consortia, func(row consortiumRow) bool { return row.C.GetId() == a.GetConsortiumId() }) {
+			a.ConsortiumId = ""
+		}
+	}
 	d.Audit, d.AuditErr = s.audit(r, "tender", id)
 	s.render(w, r, http.StatusOK, "tender", "tender.title", d)
 }
