@@ -257,7 +257,7 @@ func TestConsolePages(t *testing.T) {
 			{"/home", []string{"Deadlines this week", "Consortia being formed", "Recent tenders", `<a href="/members">1 pending membership request</a>`}},
 			{"/members", []string{"Cluster members", "Demo Udías", "Approve", "Suspend"}},
 			{"/tenders?status=TENDER_STATUS_ACTIVE&cpv=72&from=2020-01-01&to=2099-12-31", []string{"tender-list", "Open"}},
-			{"/tenders/" + plain, []string{"Requirements", "Economic solvency", "Audit trail", "TenderCreated", "Recommend consortia"}},
+			{"/tenders/" + plain, []string{"Requirements", "Economic solvency", "Audit trail", "Tender created", `data-event="TenderCreated"`, "Recommend consortia"}},
 			{"/tenders/" + split, []string{"Lots", `id="recommend-lot"`}},
 			{"/tenders/" + split + "/recommend?lot=" + lot, []string{"Recommended consortia", "Lot " + lot}},
 			{"/tenders/" + plain + "/recommend", []string{"Recommended consortia"}},
@@ -279,7 +279,7 @@ func TestConsolePages(t *testing.T) {
 		}},
 	}
 	// The consortium just formed still waits for the company's answer.
-	personas[1].pages = append(personas[1].pages, pageCase{"/consortia/" + formed.Consortium.ID, []string{"Eligibility", "Your participation", `id="accept"`, "Audit trail", "ConsortiumFormed"}})
+	personas[1].pages = append(personas[1].pages, pageCase{"/consortia/" + formed.Consortium.ID, []string{"Eligibility", "Your participation", `id="accept"`, "Audit trail", "Consortium formed", `data-event="ConsortiumFormed"`}})
 	for _, p := range personas {
 		t.Run(p.user, func(t *testing.T) {
 			c := consoleClient(t)

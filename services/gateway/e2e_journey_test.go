@@ -150,7 +150,7 @@ func TestConsoleManagerJourney(t *testing.T) {
 	}
 	p.submit("#submit-bid", "#flash")
 	p.contains("#consortium-status", "Presentada")
-	p.contains("#audit", "ConsortiumLeadChanged", "ConsortiumSubmitted")
+	p.contains("#audit", "Representante cambiado", "Oferta presentada")
 	p.shot("journey-07-submitted")
 
 	// The other cluster's manager sees the shared tender and recommends on it.

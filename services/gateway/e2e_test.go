@@ -304,7 +304,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	// Cluster manager: home, tender list, tender page, recommendations, one-click consortium.
 	p.signIn("tera-manager", "#deadlines")
 	p.contains("#deadlines", "Plazos esta semana")
-	p.contains("#who", "Manager of TERA ICT cluster (demo)")
+	p.contains("#who", s.Users["tera-manager"].Claims.Name)
 	p.shot("cluster-manager-home")
 
 	p.submit("#nav-tenders", "#tender-list")
@@ -316,7 +316,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	p.submit(`#tender-list a[href="/tenders/`+sc.TenderID+`"]`, "#tender-title")
 	p.contains("#tender-title", strings.Join(strings.Fields(sc.TenderTitle), " "))
 	p.contains("#tender-requirements", "Solvencia económica", "ENS media")
-	p.contains("#audit", "TenderCreated")
+	p.contains("#audit", "Licitación creada")
 	p.shot("cluster-manager-tender")
 
 	p.submit("#recommend", fmt.Sprintf("#team-%d", sc.Rank))
@@ -329,7 +329,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	p.contains("#flash", "creado")
 	p.contains("#members", sc.CompanyName, "Invitada")
 	p.contains("#eligibility", "No cumple")
-	p.contains("#audit", "ConsortiumFormed")
+	p.contains("#audit", "Consorcio creado")
 	consortiumURL, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)

@@ -21,9 +21,9 @@ type Cluster struct {
 
 // Clusters are named after real Cantabrian clusters and marked "(demo)".
 var Clusters = []Cluster{
-	{"tera", "TERA ICT cluster (demo)", "ES130", "Demo data. Software and ICT micro-SMEs of Cantabria."},
-	{"gira", "GIRA automotive cluster (demo)", "ES130", "Demo data. Automotive suppliers and industry 4.0."},
-	{"marca", "MarCa maritime cluster (demo)", "ES130", "Demo data. Maritime and port industry."},
+	{"tera", "TERA ICT cluster (demo)", "ES130", "Datos de demostración. Micropymes de software y TIC de Cantabria."},
+	{"gira", "GIRA automotive cluster (demo)", "ES130", "Datos de demostración. Proveedores de automoción e industria 4.0."},
+	{"marca", "MarCa maritime cluster (demo)", "ES130", "Datos de demostración. Industria marítima y portuaria."},
 }
 
 // ClusterID returns the id of a demo cluster by key.
@@ -113,7 +113,7 @@ func Companies(year int) []Company {
 		for j := range 2 + r.IntN(3) {
 			refs = append(refs, domain.Reference{
 				Buyer: buyers[r.IntN(len(buyers))],
-				Title: "Demo reference " + strconv.Itoa(j+1) + ": " + k.suffix,
+				Title: "Referencia de demostración " + strconv.Itoa(j+1) + ": " + k.suffix,
 				CPV:   k.cpvs[j%len(k.cpvs)],
 				Cents: int64(80_000+r.IntN(370_000)) * 100,
 				Year:  year - 1 - r.IntN(3),
@@ -130,7 +130,7 @@ func Companies(year int) []Company {
 			if i == 5 {
 				exp = fmt.Sprintf("%d-01-10", year+1)
 			}
-			certs = append(certs, domain.CertificationInput{Kind: "ENS", Level: level, IssueDate: fmt.Sprintf("%d-03-01", year-2), ExpiryDate: exp, Scope: "Demo: hosting and operation of information systems"})
+			certs = append(certs, domain.CertificationInput{Kind: "ENS", Level: level, IssueDate: fmt.Sprintf("%d-03-01", year-2), ExpiryDate: exp, Scope: "Demo: alojamiento y explotación de sistemas de información"})
 		}
 		if i%3 == 0 {
 			certs = append(certs, domain.CertificationInput{Kind: "ISO27001", IssueDate: fmt.Sprintf("%d-06-01", year-1), ExpiryDate: fmt.Sprintf("%d-05-31", year+2)})
@@ -147,7 +147,7 @@ func Companies(year int) []Company {
 					SizeBand: size, Headcount: head,
 					Address:      domain.Address{Locality: "Santander", Province: "Cantabria", NUTS: "ES130"},
 					Capabilities: k.caps, CPVInterests: k.cpvs,
-					Description: "Demo company (generated, not a real firm): " + k.suffix + ".",
+					Description: "Empresa de demostración (generada, no es una empresa real): " + k.suffix + ".",
 				},
 				Certifications: certs, Turnover: turnover, References: refs, Demo: true,
 			},
@@ -184,22 +184,28 @@ const FeaturedCompanies = 5
 // Users returns the demo users: an administrator, agency staff, a manager per
 // demo cluster and a user for every demo company (company1..company24), so any
 // member of a recommended team can sign in and answer its invitation.
+// Display names are people's names, the same in every language: the console
+// greets "Hola, Lucía Gómez (demo)", and a company user's name says the company
+// it acts for ("Pablo Fernández (Demo Altamira Software S.L.)"). Title says what
+// the persona works for without words of one language (the cluster's or the
+// company's name; empty for the administrator and agency staff, whose role
+// says it all).
 func Users(year int) []User {
 	users := []User{
-		{Key: "admin", Title: "Platform administrator", Claims: auth.Claims{Name: "Admin (demo)", Email: "admin@consortia.invalid", Roles: []string{auth.RoleAdmin}, Locale: "en"}},
-		{Key: "agency", Title: "Agency staff (all clusters)", Claims: auth.Claims{Name: "Ana Ruiz (demo agency)", Email: "ana.ruiz@agency.invalid", Roles: []string{auth.RoleAgency}, Locale: "es"}},
+		{Key: "admin", Claims: auth.Claims{Name: "Carmen Vidal (demo)", Email: "admin@consortia.invalid", Roles: []string{auth.RoleAdmin}, Locale: "en"}},
+		{Key: "agency", Claims: auth.Claims{Name: "Ana Ruiz (demo)", Email: "ana.ruiz@agency.invalid", Roles: []string{auth.RoleAgency}, Locale: "es"}},
 	}
-	for _, c := range Clusters {
-		users = append(users, User{Key: c.Key + "-manager", Title: "Cluster manager, " + c.Name, Claims: auth.Claims{
-			Name: "Manager of " + c.Name, Email: c.Key + ".manager@clusters.invalid", Roles: []string{auth.RoleClusterManager},
+	for i, c := range Clusters {
+		users = append(users, User{Key: c.Key + "-manager", Title: c.Name, Claims: auth.Claims{
+			Name: managerNames[i%len(managerNames)] + " (demo)", Email: c.Key + ".manager@clusters.invalid", Roles: []string{auth.RoleClusterManager},
 			Clusters: []string{ClusterID(c.Key)}, Locale: "es",
 		}})
 	}
 	for i, c := range Companies(year) {
 		key := fmt.Sprintf("company%d", i+1)
 		group := append(append([]string{}, c.Clusters...), c.Pending...)[0]
-		users = append(users, User{Key: key, Title: "Company user, " + c.Registration.LegalName, Group: clusterName(group), Claims: auth.Claims{
-			Name: "User of " + c.Registration.LegalName, Email: key + "@companies.invalid", Roles: []string{auth.RoleCompany},
+		users = append(users, User{Key: key, Title: c.Registration.LegalName, Group: clusterName(group), Claims: auth.Claims{
+			Name: personName(i) + " (" + c.Registration.LegalName + ")", Email: key + "@companies.invalid", Roles: []string{auth.RoleCompany},
 			Organization: c.ID(), Locale: "es",
 		}})
 	}
@@ -207,6 +213,21 @@ func Users(year int) []User {
 		users[i].Claims.Subject = "demo:" + users[i].Key
 	}
 	return users
+}
+
+// managerNames name the demo clusters' managers, in the order of Clusters.
+var managerNames = []string{"Lucía Gómez", "Javier Ortiz", "Elena Prieto"}
+
+// firstNames and surnames make the company users' names; their lengths are
+// coprime, so the first len(firstNames)*len(surnames) names are all different.
+var (
+	firstNames = []string{"Pablo", "Marta", "Diego", "Laura", "Sergio", "Nuria", "Álvaro", "Irene", "Raúl", "Sara", "Hugo"}
+	surnames   = []string{"Fernández", "Sainz", "Cobo", "Herrera", "Revilla", "Gutiérrez", "Pelayo", "Bustamante", "Ceballos", "Díaz", "Llata", "Mier", "Toca"}
+)
+
+// personName is the name of the i-th demo company's user.
+func personName(i int) string {
+	return firstNames[i%len(firstNames)] + " " + surnames[i%len(surnames)]
 }
 
 func clusterName(key string) string {

@@ -133,7 +133,7 @@ func LoadTenders(now time.Time) ([]intake.Tender, error) {
 		// the first two fall this week so the home pages have something urgent.
 		t.Deadline = day.AddDate(0, 0, 3+i*4).Add(14 * time.Hour)
 		t.Status = intake.StatusActive
-		t.Description = strings.TrimSpace("Demo: real tender from PLACSP (week of 30 Aug 2021) with its deadline moved into the future. " + t.Description)
+		t.Description = strings.TrimSpace("Demo: licitación real de PLACSP (semana del 30 de agosto de 2021) con el plazo trasladado al futuro. " + t.Description)
 		out = append(out, t)
 	}
 	return out, nil

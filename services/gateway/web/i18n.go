@@ -41,6 +41,9 @@ type Locale struct {
 	Lang string
 	cat  *cpv.Catalog
 	caps map[string]*memberv1.Capability
+	// users and self name the actors of audit trails (Actor).
+	users []User
+	self  *auth.Principal
 }
 
 type localeKey struct{}

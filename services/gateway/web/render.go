@@ -112,6 +112,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page, 
 			ctx = rpc(r)
 		}
 		_, l.caps = s.capabilities(ctx)
+		l.users, l.self = s.d.Users, v.User
 		if principal(r) != nil {
 			v.Unread = s.unread(r)
 		}
