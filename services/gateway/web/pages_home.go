@@ -147,13 +147,15 @@ func (s *Server) companyHome(r *http.Request, p *auth.Principal, d *homeData) er
 
 // clusterRow is one cluster's figures on the agency overview.
 type clusterRow struct {
-	Cluster  *memberv1.Cluster
-	Total    int
-	Planned  int
-	Active   int
-	Complete int
-	Closed   int   // cancelled or unsuccessful
-	Value    int64 // estimated value of the active tenders, cents
+	Cluster *memberv1.Cluster
+	Total   int
+	Planned int
+	Active  int
+	// Evaluation: bidding closed at the deadline, not yet decided (not in Value).
+	Evaluation int
+	Complete   int
+	Closed     int   // cancelled or unsuccessful
+	Value      int64 // estimated value of the active tenders, cents
 }
 
 // overview counts tenders per cluster (agency staff read across clusters).
@@ -165,7 +167,7 @@ func (s *Server) overview(r *http.Request) ([]clusterRow, error) {
 	}
 	var rows []clusterRow
 	for _, c := range cs.GetClusters() {
-		ts, err := s.listTenders(ctx, &tenderv1.ListTendersRequest{ClusterId: c.GetId()})
+		ts, err := s.listTenders(ctx, &tenderv1.ListTendersRequest{ClusterId: c.GetId(), AnyStatus: true})
 		if err != nil {
 			return nil, err
 		}
@@ -177,6 +179,8 @@ func (s *Server) overview(r *http.Request) ([]clusterRow, error) {
 			case tenderv1.TenderStatus_TENDER_STATUS_ACTIVE:
 				row.Active++
 				row.Value += t.GetEstimatedValueCents()
+			case tenderv1.TenderStatus_TENDER_STATUS_EVALUATION:
+				row.Evaluation++
 			case tenderv1.TenderStatus_TENDER_STATUS_COMPLETE:
 				row.Complete++
 			default:

@@ -22,14 +22,18 @@ import (
 var statusFilters = []tenderv1.TenderStatus{
 	tenderv1.TenderStatus_TENDER_STATUS_ACTIVE,
 	tenderv1.TenderStatus_TENDER_STATUS_PLANNED,
+	tenderv1.TenderStatus_TENDER_STATUS_EVALUATION,
 	tenderv1.TenderStatus_TENDER_STATUS_COMPLETE,
 	tenderv1.TenderStatus_TENDER_STATUS_CANCELLED,
 	tenderv1.TenderStatus_TENDER_STATUS_UNSUCCESSFUL,
 }
 
+// anyStatus is the status filter's value for every status.
+const anyStatus = "any"
+
 // tenderFilter is the tender list's filter form.
 type tenderFilter struct {
-	Status string // enum name, "" = any
+	Status string // enum name; "" = the open ones (the default), anyStatus = every status
 	CPV    string // CPV prefix
 	From   string // deadline on or after, YYYY-MM-DD
 	To     string // deadline on or before, YYYY-MM-DD
@@ -68,6 +72,8 @@ func (s *Server) tenderList(w http.ResponseWriter, r *http.Request) {
 	if v, ok := tenderv1.TenderStatus_value[f.Status]; ok {
 		req.Status = tenderv1.TenderStatus(v)
 	}
+	// By default the tender service lists the open tenders, nearest deadline first.
+	req.AnyStatus = f.Status == anyStatus
 	var err error
 	if req.DeadlineAfter, err = day(f.From, false); err == nil {
 		req.DeadlineBefore, err = day(f.To, true)
@@ -108,10 +114,12 @@ type tenderData struct {
 	Org    string
 }
 
-// Open reports whether the tender is planned or active (it may still change).
+// Open reports whether the tender is planned, active or under evaluation (it
+// may still change: a deadline moved after bidding closed reopens it).
 func (d tenderData) Open() bool {
 	st := d.T.GetStatus()
-	return st == tenderv1.TenderStatus_TENDER_STATUS_PLANNED || st == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE
+	return st == tenderv1.TenderStatus_TENDER_STATUS_PLANNED || st == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE ||
+		st == tenderv1.TenderStatus_TENDER_STATUS_EVALUATION
 }
 
 // Planned reports whether the tender is planned (it may be published).
@@ -119,9 +127,9 @@ func (d tenderData) Planned() bool {
 	return d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_PLANNED
 }
 
-// Active reports whether the tender is active (it may be awarded).
+// Active reports whether the tender is active or under evaluation (it may be awarded).
 func (d tenderData) Active() bool {
-	return d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE
+	return d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_ACTIVE || d.T.GetStatus() == tenderv1.TenderStatus_TENDER_STATUS_EVALUATION
 }
 
 // canManage reports whether p manages the cluster (or is an administrator).
