@@ -301,9 +301,9 @@ func TestConsolePages(t *testing.T) {
 		})
 	}
 
-	// The eligibility panel speaks the page's language: Spanish rules built
-	// from the structured results (numbers the Spanish way) with the English
-	// detail kept collapsed; the English page shows the service's detail.
+	// The eligibility panel speaks the page's language: the tender service's
+	// catalogue messages rendered in Spanish (numbers the Spanish way, no
+	// English left); the English page shows the service's English.
 	// Both companies accept, so the rules apply to a team of two.
 	for _, u := range []string{"company1", company} {
 		resp := s.call(t, http.MethodPost, "/v1/consortia/"+formed.Consortium.ID+"/members/"+s.orgOf(t, u)+":accept", s.token(t, u, time.Hour), "{}")
@@ -323,9 +323,14 @@ func TestConsolePages(t *testing.T) {
 		}
 	}
 	panel := es[strings.Index(es, `id="eligibility"`):]
-	for _, w := range []string{"Elegibilidad", "Solvencia económica: ", "se exigen ", "(1,5 × valor", "Detalle (inglés)", `<details class="detail-en">`} {
+	for _, w := range []string{"Elegibilidad", "Volumen de negocios del mejor año", "se exigen ", "(1,5 × valor"} {
 		if !strings.Contains(panel, w) {
 			t.Errorf("Spanish consortium page: eligibility panel lacks %q\n%s", w, panel)
+		}
+	}
+	for _, w := range []string{"Best-year turnover", "the tender requires", "detail-en"} {
+		if strings.Contains(panel, w) {
+			t.Errorf("Spanish consortium page: eligibility panel shows %q\n%s", w, panel)
 		}
 	}
 	if !regexp.MustCompile(`<td class="needed">\d{1,3}(\.\d{3})*,\d{2} €</td>`).MatchString(panel) {
@@ -338,7 +343,7 @@ func TestConsolePages(t *testing.T) {
 			t.Errorf("English consortium page: eligibility panel lacks %q\n%s", w, panel)
 		}
 	}
-	for _, w := range []string{"Detalle (inglés)", "Solvencia económica: ", "detail-en"} {
+	for _, w := range []string{"Volumen de negocios", "se exigen ", "detail-en"} {
 		if strings.Contains(panel, w) {
 			t.Errorf("English consortium page shows %q", w)
 		}

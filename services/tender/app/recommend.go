@@ -10,14 +10,14 @@ import (
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
 	"github.com/consortia-dev/consortia/services/tender/domain"
 	"github.com/consortia-dev/consortia/services/tender/domain/eligibility"
+	"github.com/consortia-dev/consortia/services/tender/domain/msg"
 	"github.com/consortia-dev/consortia/services/tender/matching"
 	"github.com/consortia-dev/consortia/services/tender/store"
 )
 
-// Ranking explains, for a person, how recommendations are ordered.
-const Ranking = "Fewest members first; then the highest score (coverage 100 per requirement a member meets alone, " +
-	"experience in the tender's CPV group up to 200, certificate validity after the deadline up to 48 per certificate, " +
-	"turnover margin up to 100, +150 for a team spanning clusters when the tender is shared); ties by organisation ids."
+// Ranking explains, for a person, how recommendations are ordered (the
+// English text of msg.RecommendRanking).
+var Ranking = msg.English(msg.New(msg.RecommendRanking))
 
 // RecommendOptions are the knobs of a recommendation request.
 type RecommendOptions struct {
@@ -104,15 +104,15 @@ func (s *Service) RecommendConsortia(ctx context.Context, tenderID, lotID string
 	}
 	if req.DeadlineAssumed {
 		for i := range res.Teams {
-			res.Teams[i].Why = NoDeadlineNote + " " + res.Teams[i].Why
+			res.Teams[i].SetWhy(append([]msg.Message{msg.New(msg.RecommendNoDeadline)}, res.Teams[i].WhyMessages...))
 		}
 	}
 	return res, nil
 }
 
 // NoDeadlineNote opens the explanation of a recommendation for a tender
-// without a deadline.
-const NoDeadlineNote = "The tender gives no submission deadline: certifications are checked as valid today and references and turnover count for the three years before today."
+// without a deadline (the English text of msg.RecommendNoDeadline).
+var NoDeadlineNote = msg.English(msg.New(msg.RecommendNoDeadline))
 
 // Drafts turns a recommendation into the members of a new consortium: the first
 // member (highest individual score) leads.

@@ -167,7 +167,8 @@ func DraftFrom(d *tenderv1.DraftMember) domain.Draft {
 // Report to proto.
 func Report(r eligibility.Report) *tenderv1.EligibilityReport {
 	return &tenderv1.EligibilityReport{Eligible: r.Eligible, Results: mapSlice(r.Results, func(x eligibility.Result) *tenderv1.RuleResult {
-		return &tenderv1.RuleResult{Rule: x.Rule, Ok: x.OK, Subject: x.Subject, OrganizationId: x.Member, Needed: x.Needed, Have: x.Have, NeededValue: x.NeededValue, HaveValue: x.HaveValue, Detail: x.Detail}
+		return &tenderv1.RuleResult{Rule: x.Rule, Ok: x.OK, Subject: x.Subject, OrganizationId: x.Member, Needed: x.Needed, Have: x.Have, NeededValue: x.NeededValue, HaveValue: x.HaveValue, Detail: x.Detail,
+			NeededMessage: Message(x.NeededMsg), HaveMessage: Message(x.HaveMsg), DetailMessage: Message(x.DetailMsg)}
 	})}
 }
 

@@ -434,7 +434,7 @@ func (s *Server) RecommendConsortia(ctx context.Context, r *tenderv1.RecommendCo
 	}
 	for _, rec := range res.Teams {
 		pr := &tenderv1.Recommendation{
-			Rank: int32(rec.Rank), Score: rec.Score.Total, Explanation: rec.Why, Eligibility: convert.Report(rec.Report),
+			Rank: int32(rec.Rank), Score: rec.Score.Total, Explanation: rec.Why, ExplanationMessages: convert.Messages(rec.WhyMessages), Eligibility: convert.Report(rec.Report),
 			EconomicNeededCents: rec.Economic.NeededCents, EconomicProvidedCents: rec.Economic.ProvidedCents,
 			TechnicalNeededCents: rec.Technical.NeededCents, TechnicalProvidedCents: rec.Technical.ProvidedCents,
 		}

@@ -3,10 +3,10 @@ package matching
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/consortia-dev/consortia/services/tender/domain/eligibility"
+	"github.com/consortia-dev/consortia/services/tender/domain/msg"
 )
 
 // Recommendation is one recommended team with its explanation.
@@ -26,8 +26,11 @@ type Recommendation struct {
 	Technical Solvency
 	// Report is eligibility.Check's report for the team (always eligible).
 	Report eligibility.Report
-	// Why is a sentence on why the team ranks where it does.
+	// Why says why the team ranks where it does, in English: WhyMessages
+	// rendered by the English catalogue, joined by spaces.
 	Why string
+	// WhyMessages are the sentences of Why as catalogue messages.
+	WhyMessages []msg.Message
 }
 
 // Coverage is who satisfies one requirement.
@@ -105,7 +108,7 @@ func explainAll(req eligibility.Requirements, pool []eligibility.Company, found 
 		}
 	}
 	for i := range recs {
-		recs[i].Why = why(recs, i, optimal)
+		recs[i].SetWhy(why(recs, i, optimal))
 	}
 	return recs, nil
 }
@@ -176,43 +179,49 @@ func solvency(exempt, accumulated bool, need int64, cs []eligibility.Company, am
 	return s
 }
 
+// SetWhy sets the explanation's sentences and its English text.
+func (r *Recommendation) SetWhy(sentences []msg.Message) {
+	r.WhyMessages = sentences
+	english := make([]string, len(sentences))
+	for i, m := range sentences {
+		english[i] = msg.English(m)
+	}
+	r.Why = strings.Join(english, " ")
+}
+
 // why explains the place of recs[i] against its neighbours.
-func why(recs []Recommendation, i int, optimal bool) string {
+func why(recs []Recommendation, i int, optimal bool) []msg.Message {
 	r := recs[i]
 	sc := r.Score
-	var b strings.Builder
-	fmt.Fprintf(&b, "#%d of %d: %s, score %s (coverage %s, experience %s, certification %s, turnover %s, inter-cluster %s).",
-		r.Rank, len(recs), members(len(r.Team.Members)), formatInt(sc.Total), formatInt(sc.Coverage), formatInt(sc.Experience),
-		formatInt(sc.Certification), formatInt(sc.Turnover), formatInt(sc.InterCluster))
-	var parts []string
-	if i > 0 {
-		parts = append(parts, fmt.Sprintf("below #%d (%s)", i, reason(recs[i-1], r)))
-	}
-	if i+1 < len(recs) {
-		parts = append(parts, fmt.Sprintf("above #%d (%s)", i+2, reason(r, recs[i+1])))
-	}
-	if len(parts) > 0 {
-		b.WriteString(" Ranks " + strings.Join(parts, " and ") + ".")
-	} else {
-		b.WriteString(" The only feasible team found.")
+	out := []msg.Message{msg.New(msg.RecommendRank, msg.Count(r.Rank), msg.Count(len(recs)),
+		msg.Nested(msg.New(msg.CountMembers, msg.Count(len(r.Team.Members)))), msg.Count(sc.Total), msg.Count(sc.Coverage),
+		msg.Count(sc.Experience), msg.Count(sc.Certification), msg.Count(sc.Turnover), msg.Count(sc.InterCluster))}
+	switch {
+	case i > 0 && i+1 < len(recs):
+		out = append(out, msg.New(msg.RecommendBelowAbove, msg.Count(i), msg.Nested(reason(recs[i-1], r)), msg.Count(i+2), msg.Nested(reason(r, recs[i+1]))))
+	case i > 0:
+		out = append(out, msg.New(msg.RecommendBelow, msg.Count(i), msg.Nested(reason(recs[i-1], r))))
+	case i+1 < len(recs):
+		out = append(out, msg.New(msg.RecommendAbove, msg.Count(i+2), msg.Nested(reason(r, recs[i+1]))))
+	default:
+		out = append(out, msg.New(msg.RecommendOnly))
 	}
 	if !optimal {
-		b.WriteString(" Not proven optimal: the time budget ran out before the search finished.")
+		out = append(out, msg.New(msg.RecommendNotOptimal))
 	}
-	return b.String()
+	return out
 }
 
 // reason says why a ranks before b.
-func reason(a, b Recommendation) string {
+func reason(a, b Recommendation) msg.Message {
 	na, nb := len(a.Team.Members), len(b.Team.Members)
 	switch {
 	case na != nb:
-		return fmt.Sprintf("fewer members: %d vs %d", na, nb)
+		return msg.New(msg.RecommendFewerMembers, msg.Count(na), msg.Count(nb))
 	case a.Score.Total != b.Score.Total:
-		return fmt.Sprintf("higher score: %s vs %s", formatInt(a.Score.Total), formatInt(b.Score.Total))
+		return msg.New(msg.RecommendHigherScore, msg.Count(a.Score.Total), msg.Count(b.Score.Total))
 	default:
-		return fmt.Sprintf("same size and score %s; organisation ids %s sort before %s",
-			formatInt(a.Score.Total), teamIDs(a.Team), teamIDs(b.Team))
+		return msg.New(msg.RecommendSameScore, msg.Count(a.Score.Total), msg.Text(teamIDs(a.Team)), msg.Text(teamIDs(b.Team)))
 	}
 }
 
@@ -224,32 +233,4 @@ func teamIDs(t eligibility.Team) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
-}
-
-// members is "1 member" or "3 members".
-func members(n int) string {
-	if n == 1 {
-		return "1 member"
-	}
-	return strconv.Itoa(n) + " members"
-}
-
-// formatInt writes n with a comma every three digits.
-func formatInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(s[i])
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -1,9 +1,9 @@
 package eligibility
 
 import (
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/consortia-dev/consortia/services/tender/domain/msg"
 )
 
 // Rule ids: stable strings a client may switch on. A report may hold several
@@ -34,8 +34,8 @@ const (
 )
 
 // Result is the outcome of one rule, met or not, with what was needed and what
-// the team has, for a person (Needed, Have, Detail) and for a program
-// (NeededValue, HaveValue).
+// the team has, for a person (Needed, Have, Detail, and the catalogue messages
+// they are the English text of) and for a program (NeededValue, HaveValue).
 type Result struct {
 	// Rule is the rule id (one of the Rule constants).
 	Rule string
@@ -46,9 +46,10 @@ type Result struct {
 	Subject string
 	// Member is the company id when the result is about one member.
 	Member string
-	// Needed is what the rule needs, formatted for a person ("225,000 €").
+	// Needed is what the rule needs, formatted for a person ("225,000 €"):
+	// NeededMsg in English.
 	Needed string
-	// Have is what the team has, formatted for a person.
+	// Have is what the team has, formatted for a person: HaveMsg in English.
 	Have string
 	// NeededValue is Needed as a number: cents for solvency, hundredths of a
 	// percent for shares, the level (0 none … 3 alta) for certifications, a count otherwise.
@@ -56,8 +57,24 @@ type Result struct {
 	// HaveValue is Have as a number, in the unit of NeededValue; for
 	// certifications the highest valid level held, or -1 when none is valid.
 	HaveValue int64
-	// Detail is an English sentence with the numbers and, when the rule fails, why.
+	// Detail is an English sentence with the numbers and, when the rule
+	// fails, why: DetailMsg in English.
 	Detail string
+	// NeededMsg, HaveMsg and DetailMsg are Needed, Have and Detail as
+	// catalogue messages, for a person who reads another language.
+	NeededMsg, HaveMsg, DetailMsg msg.Message
+}
+
+// say sets the result's messages and their English texts.
+func (r *Result) say(needed, have, detail msg.Message) {
+	r.NeededMsg, r.HaveMsg, r.DetailMsg = needed, have, detail
+	r.Needed, r.Have, r.Detail = msg.English(needed), msg.English(have), msg.English(detail)
+}
+
+// said returns r with its messages set.
+func said(r Result, needed, have, detail msg.Message) Result {
+	r.say(needed, have, detail)
+	return r
 }
 
 // Report is the outcome of Check: every rule's result, met and unmet.
@@ -84,18 +101,12 @@ func (r Report) Failed() []Result {
 // Check applies every rule to the team and reports each result with its numbers.
 func Check(req Requirements, team Team, opts Options) Report {
 	if err := req.Validate(); err != nil {
-		return finish([]Result{{
-			Rule:   RuleRequirements,
-			Needed: "complete requirements",
-			Have:   "incomplete",
-			Detail: "The tender's requirements cannot be checked: " + err.Error() + ".",
-		}})
+		return finish([]Result{said(Result{Rule: RuleRequirements},
+			msg.New(msg.RequirementsNeeded), msg.New(msg.RequirementsHave), msg.New(msg.RequirementsDetail, msg.Text(err.Error())))})
 	}
 	if len(team.Members) == 0 {
-		return finish([]Result{{
-			Rule: RuleMembers, Needed: "at least 1 member", Have: "0 members", NeededValue: 1,
-			Detail: "The team has no members.",
-		}})
+		return finish([]Result{said(Result{Rule: RuleMembers, NeededValue: 1},
+			msg.New(msg.MembersEmptyNeeded), msg.New(msg.MembersEmptyHave), msg.New(msg.MembersEmptyDetail))})
 	}
 	assessor := NewAssessor(req)
 	standings := make([]Standing, len(team.Members))
@@ -127,6 +138,12 @@ func finish(rs []Result) Report {
 	return Report{Eligible: ok, Results: rs}
 }
 
+// org is the message argument naming a company.
+func org(c Company) msg.Arg { return msg.Org(c.ID, c.Label()) }
+
+// date is the message argument of a calendar date.
+func date(t time.Time) msg.Arg { return msg.Date(formatDate(t)) }
+
 // checkMembers fails for a member without id and for each company that appears more than once.
 func checkMembers(team Team) []Result {
 	var rs []Result
@@ -143,27 +160,20 @@ func checkMembers(team Team) []Result {
 		reported[id] = true
 		switch {
 		case id == "":
-			rs = append(rs, Result{
-				Rule: RuleMembers, Needed: "a company id", Have: "none",
-				Detail: "A member (" + m.Company.Name + ") has no company id.",
-			})
+			rs = append(rs, said(Result{Rule: RuleMembers},
+				msg.New(msg.MembersNoIDNeeded), msg.New(msg.MembersNoIDHave), msg.New(msg.MembersNoIDDetail, msg.Text(m.Company.Name))))
 		case count[id] > 1:
-			rs = append(rs, Result{
-				Rule: RuleMembers, Member: id, Needed: "1 place", Have: strconv.Itoa(count[id]) + " places",
-				NeededValue: 1, HaveValue: int64(count[id]),
-				Detail: m.Company.Label() + " appears " + strconv.Itoa(count[id]) + " times in the team; a company can hold only one place.",
-			})
+			rs = append(rs, said(Result{Rule: RuleMembers, Member: id, NeededValue: 1, HaveValue: int64(count[id])},
+				msg.New(msg.MembersDuplicateNeeded), msg.New(msg.MembersDuplicateHave, msg.Count(count[id])),
+				msg.New(msg.MembersDuplicateDetail, org(m.Company), msg.Count(count[id]))))
 		}
 	}
 	if len(rs) > 0 {
 		return rs
 	}
 	n := len(team.Members)
-	return []Result{{
-		Rule: RuleMembers, OK: true, Needed: "distinct companies", Have: plural(n, "company", "distinct companies"),
-		NeededValue: int64(n), HaveValue: int64(n),
-		Detail: "The team has " + plural(n, "company", "distinct companies") + ".",
-	}}
+	return []Result{said(Result{Rule: RuleMembers, OK: true, NeededValue: int64(n), HaveValue: int64(n)},
+		msg.New(msg.MembersOKNeeded), msg.New(msg.MembersOKHave, msg.Count(n)), msg.New(msg.MembersOKDetail, msg.Count(n)))}
 }
 
 // checkActive fails for each member that is not an active cluster member (the
@@ -172,43 +182,37 @@ func checkActive(team Team) []Result {
 	var rs []Result
 	for _, m := range team.Members {
 		if !m.Company.Active {
-			rs = append(rs, Result{
-				Rule: RuleActive, Member: m.Company.ID, Needed: "active", Have: "inactive", NeededValue: 1,
-				Detail: m.Company.Label() + " is not an active cluster member; only active members can join a consortium.",
-			})
+			rs = append(rs, said(Result{Rule: RuleActive, Member: m.Company.ID, NeededValue: 1},
+				msg.New(msg.ActiveFailNeeded), msg.New(msg.ActiveFailHave), msg.New(msg.ActiveFailDetail, org(m.Company))))
 		}
 	}
 	if len(rs) > 0 {
 		return rs
 	}
 	n := len(team.Members)
-	detail := "All " + strconv.Itoa(n) + " members are active cluster members."
-	if n == 1 {
-		detail = "The member is an active cluster member."
-	}
-	return []Result{{
-		Rule: RuleActive, OK: true, Needed: "every member active", Have: strconv.Itoa(n) + " of " + strconv.Itoa(n) + " active",
-		NeededValue: int64(n), HaveValue: int64(n), Detail: detail,
-	}}
+	return []Result{said(Result{Rule: RuleActive, OK: true, NeededValue: int64(n), HaveValue: int64(n)},
+		msg.New(msg.ActiveOKNeeded), msg.New(msg.ActiveOKHave, msg.Count(n)), msg.New(msg.ActiveOKDetail, msg.Count(n)))}
 }
+
+// members is the message "3 members".
+func members(n int) msg.Arg { return msg.Nested(msg.New(msg.CountMembers, msg.Count(n))) }
 
 // checkMaxMembers applies the tender's cap on team size.
 func checkMaxMembers(req Requirements, team Team) Result {
 	n := len(team.Members)
-	r := Result{Rule: RuleMaxMembers, OK: true, Have: plural(n, "member", "members"), HaveValue: int64(n)}
+	r := Result{Rule: RuleMaxMembers, OK: true, HaveValue: int64(n)}
+	have := msg.New(msg.CountMembers, msg.Count(n))
 	if req.MaxMembers == 0 {
-		r.Needed = "no limit"
-		r.Detail = "The tender sets no limit on members; the team has " + plural(n, "member", "members") + "."
+		r.say(msg.New(msg.MaxNoLimitNeeded), have, msg.New(msg.MaxNoLimitDetail, members(n)))
 		return r
 	}
-	r.Needed = "at most " + plural(req.MaxMembers, "member", "members")
 	r.NeededValue = int64(req.MaxMembers)
 	r.OK = n <= req.MaxMembers
-	if r.OK {
-		r.Detail = "The team has " + plural(n, "member", "members") + "; the tender allows at most " + strconv.Itoa(req.MaxMembers) + "."
-	} else {
-		r.Detail = "The team has " + plural(n, "member", "members") + " but the tender allows at most " + strconv.Itoa(req.MaxMembers) + "."
+	detail := msg.MaxOKDetail
+	if !r.OK {
+		detail = msg.MaxFailDetail
 	}
+	r.say(msg.New(msg.MaxNeeded, members(req.MaxMembers)), have, msg.New(detail, members(n), msg.Count(req.MaxMembers)))
 	return r
 }
 
@@ -216,42 +220,40 @@ func checkMaxMembers(req Requirements, team Team) Result {
 // (restricted to Covers when a member lists it) holds every required one.
 func checkCapabilities(req Requirements, team Team, standings []Standing) Result {
 	need := len(req.Capabilities)
-	r := Result{Rule: RuleCapabilities, Needed: plural(need, "capability", "capabilities"), NeededValue: int64(need)}
+	r := Result{Rule: RuleCapabilities, NeededValue: int64(need)}
+	needed := msg.New(msg.CountCapabilities, msg.Count(need))
 	if need == 0 {
 		r.OK = true
-		r.Have = "none needed"
-		r.Detail = "The tender requires no particular capability."
+		r.say(needed, msg.New(msg.CapsNoneHave), msg.New(msg.CapsNoneDetail))
 		return r
 	}
-	var missing, covered []string
+	var missing, covered []msg.Arg
 	for j, capability := range req.Capabilities {
-		var by []string
+		var by []msg.Arg
 		for i, m := range team.Members {
 			if standings[i].Capabilities[j] && (len(m.Covers) == 0 || contains(m.Covers, capability)) {
-				by = append(by, m.Company.Label())
+				by = append(by, org(m.Company))
 			}
 		}
 		if len(by) == 0 {
-			missing = append(missing, capability)
+			missing = append(missing, msg.Capability(capability))
 		} else {
-			covered = append(covered, capability+" by "+joinAnd(by))
+			covered = append(covered, msg.Nested(msg.New(msg.CapsCoveredBy, msg.Capability(capability), msg.List(msg.JoinAnd, by...))))
 		}
 	}
 	have := need - len(missing)
 	r.HaveValue = int64(have)
-	r.Have = strconv.Itoa(have) + " of " + strconv.Itoa(need)
 	r.OK = len(missing) == 0
-	var b strings.Builder
-	if !r.OK {
-		b.WriteString("Missing " + joinAnd(missing) + ".")
+	var detail msg.Message
+	switch {
+	case len(covered) == 0:
+		detail = msg.New(msg.CapsMissingDetail, msg.List(msg.JoinAnd, missing...))
+	case len(missing) > 0:
+		detail = msg.New(msg.CapsMissingCovered, msg.List(msg.JoinAnd, missing...), msg.List(msg.JoinSemicolon, covered...))
+	default:
+		detail = msg.New(msg.CapsCoveredDetail, msg.List(msg.JoinSemicolon, covered...))
 	}
-	if len(covered) > 0 {
-		if b.Len() > 0 {
-			b.WriteString(" ")
-		}
-		b.WriteString("Covered: " + strings.Join(covered, "; ") + ".")
-	}
-	r.Detail = b.String()
+	r.say(needed, msg.New(msg.OfCount, msg.Count(have), msg.Count(need)), detail)
 	return r
 }
 
@@ -265,28 +267,23 @@ func checkAssignment(team Team) []Result {
 			continue
 		}
 		used = true
-		var undeclared []string
+		var undeclared []msg.Arg
 		for _, c := range m.Covers {
 			if !contains(m.Company.Capabilities, c) {
-				undeclared = append(undeclared, c)
+				undeclared = append(undeclared, msg.Capability(c))
 			}
 		}
 		if len(undeclared) > 0 {
-			rs = append(rs, Result{
-				Rule: RuleAssignment, Member: m.Company.ID,
-				Needed: "declared capabilities", Have: strconv.Itoa(len(undeclared)) + " undeclared",
-				HaveValue: int64(len(undeclared)),
-				Detail:    m.Company.Label() + " is assigned " + joinAnd(undeclared) + " but does not declare it among its capabilities.",
-			})
+			rs = append(rs, said(Result{Rule: RuleAssignment, Member: m.Company.ID, HaveValue: int64(len(undeclared))},
+				msg.New(msg.AssignFailNeeded), msg.New(msg.AssignFailHave, msg.Count(len(undeclared))),
+				msg.New(msg.AssignFailDetail, org(m.Company), msg.List(msg.JoinAnd, undeclared...))))
 		}
 	}
 	if !used || len(rs) > 0 {
 		return rs
 	}
-	return []Result{{
-		Rule: RuleAssignment, OK: true, Needed: "declared capabilities", Have: "all declared",
-		Detail: "Every member is assigned only capabilities it declares.",
-	}}
+	return []Result{said(Result{Rule: RuleAssignment, OK: true},
+		msg.New(msg.AssignFailNeeded), msg.New(msg.AssignOKHave), msg.New(msg.AssignOKDetail))}
 }
 
 // checkCertifications checks each required certification: held by each member
@@ -298,10 +295,11 @@ func checkCertifications(req Requirements, team Team, standings []Standing) []Re
 		base := Result{
 			Rule:        RuleCertification,
 			Subject:     want.String(),
-			Needed:      neededCert(want, deadline),
 			NeededValue: int64(want.Level),
 			HaveValue:   -1,
 		}
+		needed := neededCert(want, deadline, req.DeadlineAssumed)
+		cert, on := msg.Cert(want.String()), date(deadline)
 		var assigned []int
 		for i, m := range team.Members {
 			if contains(m.Certifies, want.Kind) {
@@ -315,21 +313,19 @@ func checkCertifications(req Requirements, team Team, standings []Standing) []Re
 				r := base
 				r.Member = c.ID
 				r.OK = st.OK()
-				r.Have = haveCert(st)
+				var detail msg.Message
 				if r.OK {
 					r.HaveValue = int64(st.Certificate.Level)
-					r.Detail = want.String() + " required on " + formatDate(deadline) + ": " + c.Label() +
-						", which runs the certified system, holds " + certValidUntil(st.Certificate) + "."
+					detail = msg.New(msg.CertAssignedOKDetail, cert, on, org(c), msg.Nested(certValidUntil(st.Certificate)))
 				} else {
-					r.Detail = want.String() + " required on " + formatDate(deadline) + " from " + c.Label() +
-						", which runs the certified system: " + certMiss(c, want, st, deadline) + "."
+					detail = msg.New(msg.CertAssignedFailDetail, cert, on, org(c), msg.Nested(certMiss(c, want, st, deadline)))
 				}
-				rs = append(rs, r)
+				rs = append(rs, said(r, needed, haveCert(st), noDeadline(detail, req.DeadlineAssumed)))
 			}
 			continue
 		}
-		var holders []string
-		var misses []string
+		var holders []msg.Arg
+		var misses []msg.Arg
 		first, firstMiss := -1, -1
 		for i, m := range team.Members {
 			st := standings[i].Certifications[j]
@@ -338,137 +334,134 @@ func checkCertifications(req Requirements, team Team, standings []Standing) []Re
 				if first < 0 {
 					first = i
 				}
-				holders = append(holders, m.Company.Label()+" ("+certValidUntil(st.Certificate)+")")
+				holders = append(holders, msg.Nested(msg.New(msg.CertHolder, org(m.Company), msg.Nested(certValidUntil(st.Certificate)))))
 			case st.Problem != CertNone:
 				if firstMiss < 0 {
 					firstMiss = i
 				}
-				misses = append(misses, certMiss(m.Company, want, st, deadline))
+				misses = append(misses, msg.Nested(certMiss(m.Company, want, st, deadline)))
 			}
 		}
 		r := base
+		var have, detail msg.Message
 		switch {
 		case first >= 0:
 			st := standings[first].Certifications[j]
 			r.OK = true
 			r.Member = team.Members[first].Company.ID
-			r.Have = haveCert(st)
+			have = haveCert(st)
 			r.HaveValue = int64(st.Certificate.Level)
-			r.Detail = want.String() + " required on " + formatDate(deadline) + ": held by " + joinAnd(holders) + "."
+			detail = msg.New(msg.CertHeldDetail, cert, on, msg.List(msg.JoinAnd, holders...))
 		case firstMiss >= 0:
 			r.Member = team.Members[firstMiss].Company.ID
-			r.Have = haveCert(standings[firstMiss].Certifications[j])
-			r.Detail = want.String() + " required on " + formatDate(deadline) + ", but " + strings.Join(misses, "; ") + "."
+			have = haveCert(standings[firstMiss].Certifications[j])
+			detail = msg.New(msg.CertMissDetail, cert, on, msg.List(msg.JoinSemicolon, misses...))
 		default:
-			r.Have = "none"
-			r.Detail = "No member holds " + neededCertShort(want) + "; it is required on " + formatDate(deadline) + "."
+			have = msg.New(msg.CertHaveNone)
+			detail = msg.New(msg.CertNoneDetail, msg.Nested(neededCertShort(want)), on)
 		}
-		rs = append(rs, r)
-	}
-	if req.DeadlineAssumed {
-		for i := range rs {
-			rs[i].Needed += NoDeadlineNeeded
-			rs[i].Detail += NoDeadlineDetail
-		}
+		rs = append(rs, said(r, needed, have, noDeadline(detail, req.DeadlineAssumed)))
 	}
 	return rs
 }
 
-// NoDeadlineNeeded and NoDeadlineDetail end the certification results of a
-// tender without a deadline (Requirements.DeadlineAssumed).
+// NoDeadlineNeeded and NoDeadlineDetail end the English certification results
+// of a tender without a deadline (Requirements.DeadlineAssumed).
 const (
 	NoDeadlineNeeded = " (today: the tender gives no deadline)"
 	NoDeadlineDetail = " The tender gives no submission deadline, so certifications are checked on today's date."
 )
 
+// noDeadline adds to a certification's detail that the tender gives no deadline, when it does not.
+func noDeadline(detail msg.Message, assumed bool) msg.Message {
+	if !assumed {
+		return detail
+	}
+	return msg.New(msg.CertDetailNoDeadline, msg.Nested(detail))
+}
+
 // neededCert says what a certification requirement needs: "ENS media or higher, valid on 2027-03-15".
-func neededCert(want CertificationRequirement, deadline time.Time) string {
-	return neededCertShort(want) + ", valid on " + formatDate(deadline)
+func neededCert(want CertificationRequirement, deadline time.Time, assumed bool) msg.Message {
+	id := msg.CertNeeded
+	if assumed {
+		id = msg.CertNeededNoDeadline
+	}
+	return msg.New(id, msg.Nested(neededCertShort(want)), date(deadline))
 }
 
 // neededCertShort is "ENS media or higher" for levelled certifications, the kind otherwise.
-func neededCertShort(want CertificationRequirement) string {
+func neededCertShort(want CertificationRequirement) msg.Message {
 	if want.Level == LevelNone || want.Level == LevelAlta {
-		return want.String()
+		return msg.New(msg.CertRequired, msg.Cert(want.String()))
 	}
-	return want.String() + " or higher"
+	return msg.New(msg.CertRequiredOrHigher, msg.Cert(want.String()))
 }
 
 // haveCert summarises a company's best certificate: "ENS alta valid until 2028-01-01".
-func haveCert(st CertStanding) string {
+func haveCert(st CertStanding) msg.Message {
 	c := st.Certificate
-	name := kindLevel(c.Kind, c.Level)
+	name := msg.Cert(kindLevel(c.Kind, c.Level))
 	switch st.Problem {
 	case CertOK:
-		return name + " valid until " + formatDate(civilDate(c.Expires))
+		return msg.New(msg.CertHaveValid, name, date(civilDate(c.Expires)))
 	case CertExpired:
-		return name + " expired " + formatDate(civilDate(c.Expires))
+		return msg.New(msg.CertHaveExpired, name, date(civilDate(c.Expires)))
 	case CertNotYetIssued:
-		return name + " issued " + formatDate(civilDate(c.Issued))
+		return msg.New(msg.CertHaveNotIssued, name, date(civilDate(c.Issued)))
 	case CertNoExpiry:
-		return name + " without expiry date"
+		return msg.New(msg.CertHaveNoExpiry, name)
 	case CertBelowLevel:
-		return name
+		return msg.New(msg.CertHaveBelow, name)
 	default:
-		return "none"
+		return msg.New(msg.CertHaveNone)
 	}
 }
 
 // certValidUntil is "ENS alta valid until 2028-01-01".
-func certValidUntil(c Certification) string {
-	return kindLevel(c.Kind, c.Level) + " valid until " + formatDate(civilDate(c.Expires))
+func certValidUntil(c Certification) msg.Message {
+	return msg.New(msg.CertHaveValid, msg.Cert(kindLevel(c.Kind, c.Level)), date(civilDate(c.Expires)))
 }
 
 // certMiss explains why a member's best certificate does not satisfy a requirement.
-func certMiss(c Company, want CertificationRequirement, st CertStanding, deadline time.Time) string {
+func certMiss(c Company, want CertificationRequirement, st CertStanding, deadline time.Time) msg.Message {
 	cert := st.Certificate
-	name := kindLevel(cert.Kind, cert.Level)
+	name := msg.Cert(kindLevel(cert.Kind, cert.Level))
 	switch st.Problem {
 	case CertExpired:
 		exp := civilDate(cert.Expires)
-		return name + " held by " + c.Label() + " expires " + formatDate(exp) + ", " +
-			daysApart(deadline.Sub(exp), "before") + " the deadline " + formatDate(deadline)
+		return msg.New(msg.CertMissExpired, name, org(c), date(exp), msg.Nested(daysApart(deadline.Sub(exp), msg.DaysBefore)), date(deadline))
 	case CertNotYetIssued:
 		iss := civilDate(cert.Issued)
-		return name + " held by " + c.Label() + " is issued " + formatDate(iss) + ", " +
-			daysApart(iss.Sub(deadline), "after") + " the deadline " + formatDate(deadline)
+		return msg.New(msg.CertMissNotIssued, name, org(c), date(iss), msg.Nested(daysApart(iss.Sub(deadline), msg.DaysAfter)), date(deadline))
 	case CertNoExpiry:
-		return name + " held by " + c.Label() + " has no expiry date recorded"
+		return msg.New(msg.CertMissNoExpiry, name, org(c))
 	case CertBelowLevel:
-		return c.Label() + " holds " + name + ", below the required " + want.String()
+		return msg.New(msg.CertMissBelow, org(c), name, msg.Cert(want.String()))
 	default:
-		return c.Label() + " holds no " + want.Kind + " certificate"
+		return msg.New(msg.CertMissNone, org(c), msg.Text(want.Kind))
 	}
 }
 
 // daysApart is "the day before", "3 days before" (d is a positive whole number of days).
-func daysApart(d time.Duration, direction string) string {
-	days := int(d / (24 * time.Hour))
-	if days == 1 {
-		return "the day " + direction
-	}
-	return strconv.Itoa(days) + " days " + direction
+func daysApart(d time.Duration, id msg.ID) msg.Message {
+	return msg.New(id, msg.Count(int(d/(24*time.Hour))))
 }
 
 // checkEconomic checks the best-year turnover against the threshold, summed
 // across members when accumulation is allowed and member by member otherwise.
 func checkEconomic(req Requirements, team Team, standings []Standing) []Result {
 	first, last := Window(req.Deadline)
-	years := strconv.Itoa(first) + "–" + strconv.Itoa(last)
 	if req.Economic.Exempt {
-		return []Result{{
-			Rule: RuleEconomic, OK: true, Needed: "not required", Have: "not assessed",
-			Detail: "The tender does not require economic solvency.",
-		}}
+		return []Result{said(Result{Rule: RuleEconomic, OK: true},
+			msg.New(msg.SolvencyExemptNeeded), msg.New(msg.SolvencyExemptHave), msg.New(msg.EconomicExemptDetail))}
 	}
-	need := req.EconomicThreshold()
-	basis := economicBasis(req)
 	amounts := make([]YearAmount, len(standings))
 	for i, s := range standings {
 		amounts[i] = s.Turnover
 	}
-	return solvencyResults(RuleEconomic, req.Accumulation, team, amounts, need,
-		"Best-year turnover in "+years, basis)
+	return solvencyResults(RuleEconomic, req.Accumulation, team, amounts, req.EconomicThreshold(),
+		msg.New(msg.EconomicWhat, msg.Year(first), msg.Year(last)),
+		msg.New(msg.EconomicWhatAlone, msg.Year(first), msg.Year(last)), economicBasis(req))
 }
 
 // checkTechnical checks the best year of similar references against the
@@ -476,112 +469,94 @@ func checkEconomic(req Requirements, team Team, standings []Standing) []Result {
 // accumulation is allowed and member by member otherwise.
 func checkTechnical(req Requirements, team Team, standings []Standing) []Result {
 	first, last := Window(req.Deadline)
-	years := strconv.Itoa(first) + "–" + strconv.Itoa(last)
 	if req.Technical.Exempt {
-		return []Result{{
-			Rule: RuleTechnical, OK: true, Needed: "not required", Have: "not assessed",
-			Detail: "The tender does not require technical solvency by references.",
-		}}
+		return []Result{said(Result{Rule: RuleTechnical, OK: true},
+			msg.New(msg.SolvencyExemptNeeded), msg.New(msg.SolvencyExemptHave), msg.New(msg.TechnicalExemptDetail))}
 	}
-	need := req.TechnicalThreshold()
 	amounts := make([]YearAmount, len(standings))
 	for i, s := range standings {
 		amounts[i] = s.Similar
 	}
-	return solvencyResults(RuleTechnical, req.Accumulation, team, amounts, need,
-		"Best-year value of similar services ("+similarText(req)+") in "+years, technicalBasis(req))
+	prefixes := similarPrefixes(req)
+	return solvencyResults(RuleTechnical, req.Accumulation, team, amounts, req.TechnicalThreshold(),
+		msg.New(msg.TechnicalWhat, prefixes, msg.Year(first), msg.Year(last)),
+		msg.New(msg.TechnicalWhatAlone, prefixes, msg.Year(first), msg.Year(last)), technicalBasis(req))
 }
 
-// solvencyResults builds the results of one solvency rule from each member's best-year amount.
-func solvencyResults(rule string, accumulate bool, team Team, amounts []YearAmount, need int64, what, basis string) []Result {
+// solvencyResults builds the results of one solvency rule from each member's
+// best-year amount; what and whatAlone name the amount at the start and in
+// the middle of a sentence.
+func solvencyResults(rule string, accumulate bool, team Team, amounts []YearAmount, need int64, what, whatAlone, basis msg.Message) []Result {
+	money := func(c int64) msg.Message { return msg.New(msg.MoneyAmount, msg.Money(c)) }
 	if accumulate || len(team.Members) == 1 {
 		var total int64
-		parts := make([]string, len(team.Members))
+		parts := make([]msg.Arg, len(team.Members))
 		for i, m := range team.Members {
 			total = satAdd(total, amounts[i].Cents)
-			parts[i] = m.Company.Label() + " " + yearAmount(amounts[i])
+			parts[i] = msg.Nested(msg.New(msg.SolvencyPart, org(m.Company), msg.Nested(yearAmount(amounts[i]))))
 		}
-		r := Result{
-			Rule: rule, OK: total >= need, Needed: FormatEuros(need), Have: FormatEuros(total),
-			NeededValue: need, HaveValue: total,
+		r := Result{Rule: rule, OK: total >= need, NeededValue: need, HaveValue: total}
+		var detail msg.Message
+		switch {
+		case len(team.Members) > 1 && r.OK:
+			detail = msg.New(msg.SolvencyAccumulated, msg.Nested(what), msg.List(msg.JoinPlus, parts...), msg.Money(total), msg.Money(need), msg.Nested(basis))
+		case len(team.Members) > 1:
+			detail = msg.New(msg.SolvencyAccumulatedShort, msg.Nested(what), msg.List(msg.JoinPlus, parts...), msg.Money(total), msg.Money(need), msg.Nested(basis), msg.Money(need-total))
+		case r.OK:
+			detail = msg.New(msg.SolvencySingle, msg.Nested(what), parts[0], msg.Money(need), msg.Nested(basis))
+		default:
+			detail = msg.New(msg.SolvencySingleShort, msg.Nested(what), parts[0], msg.Money(need), msg.Nested(basis), msg.Money(need-total))
 		}
-		var b strings.Builder
-		b.WriteString(what)
-		if len(team.Members) > 1 {
-			b.WriteString(", accumulated across the members (RGLCAP art. 24.1): ")
-			b.WriteString(strings.Join(parts, " + "))
-			b.WriteString(" = " + FormatEuros(total))
-		} else {
-			b.WriteString(": " + parts[0])
-		}
-		b.WriteString("; the tender requires " + FormatEuros(need) + " (" + basis + ")")
-		if !r.OK {
-			b.WriteString(", " + FormatEuros(need-total) + " short")
-		}
-		b.WriteString(".")
-		r.Detail = b.String()
 		if len(team.Members) == 1 {
 			r.Member = team.Members[0].Company.ID
 		}
-		return []Result{r}
+		return []Result{said(r, money(need), money(total), detail)}
 	}
 	rs := make([]Result, len(team.Members))
 	for i, m := range team.Members {
 		have := amounts[i].Cents
-		r := Result{
-			Rule: rule, Member: m.Company.ID, OK: have >= need,
-			Needed: FormatEuros(need), Have: FormatEuros(have), NeededValue: need, HaveValue: have,
+		r := Result{Rule: rule, Member: m.Company.ID, OK: have >= need, NeededValue: need, HaveValue: have}
+		var detail msg.Message
+		if r.OK {
+			detail = msg.New(msg.SolvencyAlone, org(m.Company), msg.Nested(whatAlone), msg.Nested(yearAmount(amounts[i])), msg.Money(need), msg.Nested(basis))
+		} else {
+			detail = msg.New(msg.SolvencyAloneShort, org(m.Company), msg.Nested(whatAlone), msg.Nested(yearAmount(amounts[i])), msg.Money(need), msg.Nested(basis), msg.Money(need-have))
 		}
-		r.Detail = m.Company.Label() + " alone: " + lowerFirst(what) + " is " + yearAmount(amounts[i]) +
-			"; the tender does not allow accumulation and requires " + FormatEuros(need) + " (" + basis + ") from every member"
-		if !r.OK {
-			r.Detail += ", " + FormatEuros(need-have) + " short"
-		}
-		r.Detail += "."
-		rs[i] = r
+		rs[i] = said(r, money(need), money(have), detail)
 	}
 	return rs
 }
 
 // yearAmount is "90,000 € in 2023", or "0 € (none declared)".
-func yearAmount(a YearAmount) string {
+func yearAmount(a YearAmount) msg.Message {
 	if a.Year == 0 {
-		return "0 € (none declared)"
+		return msg.New(msg.YearAmountNone)
 	}
-	return FormatEuros(a.Cents) + " in " + strconv.Itoa(a.Year)
-}
-
-// lowerFirst lower-cases the first letter of an ASCII sentence fragment.
-func lowerFirst(s string) string {
-	if s == "" || s[0] < 'A' || s[0] > 'Z' {
-		return s
-	}
-	return string(s[0]+'a'-'A') + s[1:]
+	return msg.New(msg.YearAmount, msg.Money(a.Cents), msg.Year(a.Year))
 }
 
 // economicBasis says where the economic threshold comes from.
-func economicBasis(req Requirements) string {
+func economicBasis(req Requirements) msg.Message {
 	if req.Economic.ThresholdCents > 0 {
-		return "set by the tender"
+		return msg.New(msg.BasisSetByTender)
 	}
 	if req.DurationMonths > 12 {
-		return "1.5 × the average annual value " + FormatEuros(AnnualValue(req.EstimatedValueCents, req.DurationMonths)) +
-			" of " + FormatEuros(req.EstimatedValueCents) + " over " + strconv.Itoa(req.DurationMonths) + " months, LCSP art. 87"
+		return msg.New(msg.BasisAnnual, msg.Money(AnnualValue(req.EstimatedValueCents, req.DurationMonths)),
+			msg.Money(req.EstimatedValueCents), msg.Count(req.DurationMonths))
 	}
-	return "1.5 × the estimated value " + FormatEuros(req.EstimatedValueCents) + ", LCSP art. 87"
+	return msg.New(msg.BasisEstimated, msg.Money(req.EstimatedValueCents))
 }
 
 // technicalBasis says where the technical threshold comes from.
-func technicalBasis(req Requirements) string {
+func technicalBasis(req Requirements) msg.Message {
 	if req.Technical.RequiredCents > 0 {
-		return "set by the tender"
+		return msg.New(msg.BasisSetByTender)
 	}
-	return strconv.Itoa(req.percent()) + "% of the annual value " +
-		FormatEuros(AnnualValue(req.EstimatedValueCents, req.DurationMonths)) + ", LCSP art. 90.1 a"
+	return msg.New(msg.BasisTechnical, msg.Count(req.percent()), msg.Money(AnnualValue(req.EstimatedValueCents, req.DurationMonths)))
 }
 
-// similarText describes the similar-CPV rule: "CPV starting 722".
-func similarText(req Requirements) string {
+// similarPrefixes are the CPV prefixes of the similar-CPV rule: "722 or 723".
+func similarPrefixes(req Requirements) msg.Arg {
 	n := req.prefixLen()
 	var prefixes []string
 	for _, c := range req.Technical.CPVs {
@@ -589,7 +564,11 @@ func similarText(req Requirements) string {
 			prefixes = append(prefixes, norm[:n])
 		}
 	}
-	return "CPV starting " + strings.Join(prefixes, " or ")
+	items := make([]msg.Arg, len(prefixes))
+	for i, p := range prefixes {
+		items[i] = msg.Text(p)
+	}
+	return msg.List(msg.JoinOr, items...)
 }
 
 // checkShares checks that shares are positive and sum to exactly 100 % (LCSP art. 69.3).
@@ -599,47 +578,43 @@ func checkShares(team Team) []Result {
 	for _, m := range team.Members {
 		sum += int64(m.ShareBP)
 		if m.ShareBP <= 0 {
-			rs = append(rs, Result{
-				Rule: RuleShares, Member: m.Company.ID, Needed: "more than 0%", Have: FormatShare(int64(m.ShareBP)),
-				NeededValue: 1, HaveValue: int64(m.ShareBP),
-				Detail: m.Company.Label() + " has a share of " + FormatShare(int64(m.ShareBP)) + "; every member needs a positive share.",
-			})
+			share := int64(m.ShareBP)
+			rs = append(rs, said(Result{Rule: RuleShares, Member: m.Company.ID, NeededValue: 1, HaveValue: share},
+				msg.New(msg.SharePositiveNeeded), msg.New(msg.PercentAmount, msg.Percent(share)),
+				msg.New(msg.SharePositiveDetail, org(m.Company), msg.Percent(share))))
 		}
 	}
-	total := Result{
-		Rule: RuleShares, OK: sum == 10000, Needed: "100%", Have: FormatShare(sum), NeededValue: 10000, HaveValue: sum,
+	total := Result{Rule: RuleShares, OK: sum == 10000, NeededValue: 10000, HaveValue: sum}
+	detail := msg.New(msg.SharesOKDetail)
+	if !total.OK {
+		detail = msg.New(msg.SharesFailDetail, msg.Percent(sum))
 	}
-	if total.OK {
-		total.Detail = "Member shares sum to 100% (LCSP art. 69.3)."
-	} else {
-		total.Detail = "Member shares sum to " + FormatShare(sum) + "; they must sum to exactly 100% (LCSP art. 69.3)."
-	}
+	total.say(msg.New(msg.PercentAmount, msg.Percent(10000)), msg.New(msg.PercentAmount, msg.Percent(sum)), detail)
 	return append([]Result{total}, rs...)
 }
 
 // checkLead checks that exactly one member is the lead.
 func checkLead(team Team) Result {
-	var leads []string
+	var leads []msg.Arg
 	var leadID string
 	for _, m := range team.Members {
 		if m.Lead {
-			leads = append(leads, m.Company.Label())
+			leads = append(leads, org(m.Company))
 			leadID = m.Company.ID
 		}
 	}
-	r := Result{
-		Rule: RuleLead, OK: len(leads) == 1, Needed: "1 lead", Have: plural(len(leads), "lead", "leads"),
-		NeededValue: 1, HaveValue: int64(len(leads)),
-	}
+	r := Result{Rule: RuleLead, OK: len(leads) == 1, NeededValue: 1, HaveValue: int64(len(leads))}
+	var detail msg.Message
 	switch len(leads) {
 	case 0:
-		r.Detail = "No member is named lead; the UTE needs exactly one representative (LCSP art. 69.3)."
+		detail = msg.New(msg.LeadNoneDetail)
 	case 1:
 		r.Member = leadID
-		r.Detail = leads[0] + " is the lead, the UTE's representative (LCSP art. 69.3)."
+		detail = msg.New(msg.LeadOneDetail, leads[0])
 	default:
-		r.Detail = joinAnd(leads) + " are all named lead; the UTE needs exactly one representative (LCSP art. 69.3)."
+		detail = msg.New(msg.LeadManyDetail, msg.List(msg.JoinAnd, leads...))
 	}
+	r.say(msg.New(msg.LeadNeeded), msg.New(msg.CountLeads, msg.Count(len(leads))), detail)
 	return r
 }
 

@@ -373,14 +373,14 @@ func TestCheckTeamRules(t *testing.T) {
 			TeamOf(valid("A1"), valid("B2"), valid("C3")), RuleMaxMembers, "", 2, 3, "allows at most 2"},
 		{"inactive member", nil, TeamOf(valid("A1"), inactive), RuleActive, "I9", 1, 0, "Co I9 (I9) is not an active cluster member"},
 		{"duplicate company", nil, TeamOf(valid("A1"), valid("A1")), RuleMembers, "A1", 1, 2, "appears 2 times"},
-		{"missing capability", nil, TeamOf(noCloud), RuleCapabilities, "", 2, 1, "Missing cloud"},
+		{"missing capability", nil, TeamOf(noCloud), RuleCapabilities, "", 2, 1, "Missing Cloud"},
 		{"covers restricts capabilities", nil, Team{Members: []Member{
 			{Company: valid("A1"), Covers: []string{"cybersecurity"}},
-		}}, RuleCapabilities, "", 2, 1, "Missing cloud"},
+		}}, RuleCapabilities, "", 2, 1, "Missing Cloud"},
 		{"covers an undeclared capability", nil, Team{Members: []Member{
 			{Company: noCloud, Covers: []string{"cloud"}},
 			{Company: valid("A1")},
-		}}, RuleAssignment, "N8", 0, 1, "is assigned cloud but does not declare it"},
+		}}, RuleAssignment, "N8", 0, 1, "is assigned Cloud but does not declare it"},
 		{"invalid requirements", func(r *Requirements) { r.Deadline = time.Time{} },
 			TeamOf(valid("A1")), RuleRequirements, "", 0, 0, "the deadline is missing"},
 		{"empty team", nil, Team{}, RuleMembers, "", 1, 0, "no members"},

@@ -56,23 +56,3 @@ func FormatShare(bp int64) string {
 
 // formatDate formats a calendar date as 2006-01-02.
 func formatDate(t time.Time) string { return t.Format(time.DateOnly) }
-
-// plural returns "1 member" or "3 members".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-// joinAnd joins items as "a", "a and b" or "a, b and c".
-func joinAnd(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	default:
-		return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-	}
-}

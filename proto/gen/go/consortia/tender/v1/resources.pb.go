@@ -367,6 +367,67 @@ func (MemberStatus) EnumDescriptor() ([]byte, []int) {
 	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{4}
 }
 
+// How the items are joined.
+type MessageList_Join int32
+
+const (
+	// Not set: as AND.
+	MessageList_JOIN_UNSPECIFIED MessageList_Join = 0
+	// "a, b and c".
+	MessageList_JOIN_AND MessageList_Join = 1
+	// "a or b".
+	MessageList_JOIN_OR MessageList_Join = 2
+	// "a; b".
+	MessageList_JOIN_SEMICOLON MessageList_Join = 3
+	// "a + b".
+	MessageList_JOIN_PLUS MessageList_Join = 4
+)
+
+// Enum value maps for MessageList_Join.
+var (
+	MessageList_Join_name = map[int32]string{
+		0: "JOIN_UNSPECIFIED",
+		1: "JOIN_AND",
+		2: "JOIN_OR",
+		3: "JOIN_SEMICOLON",
+		4: "JOIN_PLUS",
+	}
+	MessageList_Join_value = map[string]int32{
+		"JOIN_UNSPECIFIED": 0,
+		"JOIN_AND":         1,
+		"JOIN_OR":          2,
+		"JOIN_SEMICOLON":   3,
+		"JOIN_PLUS":        4,
+	}
+)
+
+func (x MessageList_Join) Enum() *MessageList_Join {
+	p := new(MessageList_Join)
+	*p = x
+	return p
+}
+
+func (x MessageList_Join) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MessageList_Join) Descriptor() protoreflect.EnumDescriptor {
+	return file_consortia_tender_v1_resources_proto_enumTypes[5].Descriptor()
+}
+
+func (MessageList_Join) Type() protoreflect.EnumType {
+	return &file_consortia_tender_v1_resources_proto_enumTypes[5]
+}
+
+func (x MessageList_Join) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MessageList_Join.Descriptor instead.
+func (MessageList_Join) EnumDescriptor() ([]byte, []int) {
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{16, 0}
+}
+
 // Authority is the contracting authority.
 type Authority struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1635,7 +1696,14 @@ type RuleResult struct {
 	// Have as a number.
 	HaveValue int64 `protobuf:"varint,8,opt,name=have_value,json=haveValue,proto3" json:"have_value,omitempty"`
 	// A sentence with the numbers.
-	Detail        string `protobuf:"bytes,9,opt,name=detail,proto3" json:"detail,omitempty"`
+	Detail string `protobuf:"bytes,9,opt,name=detail,proto3" json:"detail,omitempty"`
+	// needed as a catalogue message, for clients that show it in another
+	// language (needed is its English text).
+	NeededMessage *Message `protobuf:"bytes,10,opt,name=needed_message,json=neededMessage,proto3" json:"needed_message,omitempty"`
+	// have as a catalogue message (have is its English text).
+	HaveMessage *Message `protobuf:"bytes,11,opt,name=have_message,json=haveMessage,proto3" json:"have_message,omitempty"`
+	// detail as a catalogue message (detail is its English text).
+	DetailMessage *Message `protobuf:"bytes,12,opt,name=detail_message,json=detailMessage,proto3" json:"detail_message,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1733,6 +1801,435 @@ func (x *RuleResult) GetDetail() string {
 	return ""
 }
 
+func (x *RuleResult) GetNeededMessage() *Message {
+	if x != nil {
+		return x.NeededMessage
+	}
+	return nil
+}
+
+func (x *RuleResult) GetHaveMessage() *Message {
+	if x != nil {
+		return x.HaveMessage
+	}
+	return nil
+}
+
+func (x *RuleResult) GetDetailMessage() *Message {
+	if x != nil {
+		return x.DetailMessage
+	}
+	return nil
+}
+
+// Message is a sentence of the tender service's text catalogue: an id and its
+// ordered arguments, typed so that a client formats money, percentages,
+// dates, organisations and capabilities the way its language does. The
+// English string beside a Message is the English catalogue's rendering.
+type Message struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Message id, e.g. "eligibility.members.ok.detail".
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Arguments, in the catalogue's order.
+	Args          []*MessageArg `protobuf:"bytes,2,rep,name=args,proto3" json:"args,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Message) Reset() {
+	*x = Message{}
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Message) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Message) ProtoMessage() {}
+
+func (x *Message) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Message.ProtoReflect.Descriptor instead.
+func (*Message) Descriptor() ([]byte, []int) {
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Message) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Message) GetArgs() []*MessageArg {
+	if x != nil {
+		return x.Args
+	}
+	return nil
+}
+
+// MessageArg is one argument of a Message.
+type MessageArg struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The argument, by kind.
+	//
+	// Types that are valid to be assigned to Value:
+	//
+	//	*MessageArg_Text
+	//	*MessageArg_Count
+	//	*MessageArg_Year
+	//	*MessageArg_Cents
+	//	*MessageArg_BasisPoints
+	//	*MessageArg_Date
+	//	*MessageArg_Organization
+	//	*MessageArg_Capability
+	//	*MessageArg_Certification
+	//	*MessageArg_List
+	//	*MessageArg_Message
+	Value         isMessageArg_Value `protobuf_oneof:"value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageArg) Reset() {
+	*x = MessageArg{}
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageArg) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageArg) ProtoMessage() {}
+
+func (x *MessageArg) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageArg.ProtoReflect.Descriptor instead.
+func (*MessageArg) Descriptor() ([]byte, []int) {
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *MessageArg) GetValue() isMessageArg_Value {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *MessageArg) GetText() string {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Text); ok {
+			return x.Text
+		}
+	}
+	return ""
+}
+
+func (x *MessageArg) GetCount() int64 {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Count); ok {
+			return x.Count
+		}
+	}
+	return 0
+}
+
+func (x *MessageArg) GetYear() int64 {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Year); ok {
+			return x.Year
+		}
+	}
+	return 0
+}
+
+func (x *MessageArg) GetCents() int64 {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Cents); ok {
+			return x.Cents
+		}
+	}
+	return 0
+}
+
+func (x *MessageArg) GetBasisPoints() int64 {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_BasisPoints); ok {
+			return x.BasisPoints
+		}
+	}
+	return 0
+}
+
+func (x *MessageArg) GetDate() string {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Date); ok {
+			return x.Date
+		}
+	}
+	return ""
+}
+
+func (x *MessageArg) GetOrganization() *MessageOrganization {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Organization); ok {
+			return x.Organization
+		}
+	}
+	return nil
+}
+
+func (x *MessageArg) GetCapability() string {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Capability); ok {
+			return x.Capability
+		}
+	}
+	return ""
+}
+
+func (x *MessageArg) GetCertification() string {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Certification); ok {
+			return x.Certification
+		}
+	}
+	return ""
+}
+
+func (x *MessageArg) GetList() *MessageList {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_List); ok {
+			return x.List
+		}
+	}
+	return nil
+}
+
+func (x *MessageArg) GetMessage() *Message {
+	if x != nil {
+		if x, ok := x.Value.(*MessageArg_Message); ok {
+			return x.Message
+		}
+	}
+	return nil
+}
+
+type isMessageArg_Value interface {
+	isMessageArg_Value()
+}
+
+type MessageArg_Text struct {
+	// Text shown as is (a name, a CPV prefix).
+	Text string `protobuf:"bytes,1,opt,name=text,proto3,oneof"`
+}
+
+type MessageArg_Count struct {
+	// A count (plural forms choose by it).
+	Count int64 `protobuf:"varint,2,opt,name=count,proto3,oneof"`
+}
+
+type MessageArg_Year struct {
+	// A calendar year.
+	Year int64 `protobuf:"varint,3,opt,name=year,proto3,oneof"`
+}
+
+type MessageArg_Cents struct {
+	// An amount in euro cents.
+	Cents int64 `protobuf:"varint,4,opt,name=cents,proto3,oneof"`
+}
+
+type MessageArg_BasisPoints struct {
+	// A share in hundredths of a percent.
+	BasisPoints int64 `protobuf:"varint,5,opt,name=basis_points,json=basisPoints,proto3,oneof"`
+}
+
+type MessageArg_Date struct {
+	// A calendar date, "2006-01-02".
+	Date string `protobuf:"bytes,6,opt,name=date,proto3,oneof"`
+}
+
+type MessageArg_Organization struct {
+	// An organisation.
+	Organization *MessageOrganization `protobuf:"bytes,7,opt,name=organization,proto3,oneof"`
+}
+
+type MessageArg_Capability struct {
+	// A capability id of the controlled vocabulary, e.g. "software-development".
+	Capability string `protobuf:"bytes,8,opt,name=capability,proto3,oneof"`
+}
+
+type MessageArg_Certification struct {
+	// A certification with its level, e.g. "ENS media".
+	Certification string `protobuf:"bytes,9,opt,name=certification,proto3,oneof"`
+}
+
+type MessageArg_List struct {
+	// A list of arguments, joined the way the language does.
+	List *MessageList `protobuf:"bytes,10,opt,name=list,proto3,oneof"`
+}
+
+type MessageArg_Message struct {
+	// A nested sentence.
+	Message *Message `protobuf:"bytes,11,opt,name=message,proto3,oneof"`
+}
+
+func (*MessageArg_Text) isMessageArg_Value() {}
+
+func (*MessageArg_Count) isMessageArg_Value() {}
+
+func (*MessageArg_Year) isMessageArg_Value() {}
+
+func (*MessageArg_Cents) isMessageArg_Value() {}
+
+func (*MessageArg_BasisPoints) isMessageArg_Value() {}
+
+func (*MessageArg_Date) isMessageArg_Value() {}
+
+func (*MessageArg_Organization) isMessageArg_Value() {}
+
+func (*MessageArg_Capability) isMessageArg_Value() {}
+
+func (*MessageArg_Certification) isMessageArg_Value() {}
+
+func (*MessageArg_List) isMessageArg_Value() {}
+
+func (*MessageArg_Message) isMessageArg_Value() {}
+
+// MessageOrganization is an organisation named in a Message.
+type MessageOrganization struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The organisation id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Its label when the message was made, e.g. "Acme SL (B12345678)".
+	Label         string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageOrganization) Reset() {
+	*x = MessageOrganization{}
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageOrganization) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageOrganization) ProtoMessage() {}
+
+func (x *MessageOrganization) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageOrganization.ProtoReflect.Descriptor instead.
+func (*MessageOrganization) Descriptor() ([]byte, []int) {
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *MessageOrganization) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *MessageOrganization) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+// MessageList is a list argument of a Message.
+type MessageList struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The items.
+	Items []*MessageArg `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	// The join.
+	Join          MessageList_Join `protobuf:"varint,2,opt,name=join,proto3,enum=consortia.tender.v1.MessageList_Join" json:"join,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageList) Reset() {
+	*x = MessageList{}
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageList) ProtoMessage() {}
+
+func (x *MessageList) ProtoReflect() protoreflect.Message {
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageList.ProtoReflect.Descriptor instead.
+func (*MessageList) Descriptor() ([]byte, []int) {
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *MessageList) GetItems() []*MessageArg {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *MessageList) GetJoin() MessageList_Join {
+	if x != nil {
+		return x.Join
+	}
+	return MessageList_JOIN_UNSPECIFIED
+}
+
 // EligibilityReport is every rule's result.
 type EligibilityReport struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1746,7 +2243,7 @@ type EligibilityReport struct {
 
 func (x *EligibilityReport) Reset() {
 	*x = EligibilityReport{}
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[13]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1758,7 +2255,7 @@ func (x *EligibilityReport) String() string {
 func (*EligibilityReport) ProtoMessage() {}
 
 func (x *EligibilityReport) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[13]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1771,7 +2268,7 @@ func (x *EligibilityReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EligibilityReport.ProtoReflect.Descriptor instead.
 func (*EligibilityReport) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{13}
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *EligibilityReport) GetEligible() bool {
@@ -1807,7 +2304,7 @@ type DraftMember struct {
 
 func (x *DraftMember) Reset() {
 	*x = DraftMember{}
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[14]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1819,7 +2316,7 @@ func (x *DraftMember) String() string {
 func (*DraftMember) ProtoMessage() {}
 
 func (x *DraftMember) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[14]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1832,7 +2329,7 @@ func (x *DraftMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DraftMember.ProtoReflect.Descriptor instead.
 func (*DraftMember) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{14}
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *DraftMember) GetOrganizationId() string {
@@ -1883,7 +2380,7 @@ type Coverage struct {
 
 func (x *Coverage) Reset() {
 	*x = Coverage{}
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[15]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1895,7 +2392,7 @@ func (x *Coverage) String() string {
 func (*Coverage) ProtoMessage() {}
 
 func (x *Coverage) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[15]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1908,7 +2405,7 @@ func (x *Coverage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Coverage.ProtoReflect.Descriptor instead.
 func (*Coverage) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{15}
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Coverage) GetRequirement() string {
@@ -1949,14 +2446,17 @@ type Recommendation struct {
 	// Why it ranks where it does, for a person.
 	Explanation string `protobuf:"bytes,10,opt,name=explanation,proto3" json:"explanation,omitempty"`
 	// The eligibility check of the team (without shares).
-	Eligibility   *EligibilityReport `protobuf:"bytes,11,opt,name=eligibility,proto3" json:"eligibility,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Eligibility *EligibilityReport `protobuf:"bytes,11,opt,name=eligibility,proto3" json:"eligibility,omitempty"`
+	// explanation as catalogue messages, one per sentence (explanation is
+	// their English text joined by spaces).
+	ExplanationMessages []*Message `protobuf:"bytes,12,rep,name=explanation_messages,json=explanationMessages,proto3" json:"explanation_messages,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Recommendation) Reset() {
 	*x = Recommendation{}
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[16]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1968,7 +2468,7 @@ func (x *Recommendation) String() string {
 func (*Recommendation) ProtoMessage() {}
 
 func (x *Recommendation) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[16]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1981,7 +2481,7 @@ func (x *Recommendation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Recommendation.ProtoReflect.Descriptor instead.
 func (*Recommendation) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{16}
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Recommendation) GetRank() int32 {
@@ -2061,6 +2561,13 @@ func (x *Recommendation) GetEligibility() *EligibilityReport {
 	return nil
 }
 
+func (x *Recommendation) GetExplanationMessages() []*Message {
+	if x != nil {
+		return x.ExplanationMessages
+	}
+	return nil
+}
+
 // AuditEvent is one event of an aggregate's history, for audit trails.
 type AuditEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2084,7 +2591,7 @@ type AuditEvent struct {
 
 func (x *AuditEvent) Reset() {
 	*x = AuditEvent{}
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[17]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2096,7 +2603,7 @@ func (x *AuditEvent) String() string {
 func (*AuditEvent) ProtoMessage() {}
 
 func (x *AuditEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[17]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2109,7 +2616,7 @@ func (x *AuditEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEvent.ProtoReflect.Descriptor instead.
 func (*AuditEvent) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{17}
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AuditEvent) GetId() string {
@@ -2180,7 +2687,7 @@ type AwardRecord struct {
 
 func (x *AwardRecord) Reset() {
 	*x = AwardRecord{}
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[18]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2192,7 +2699,7 @@ func (x *AwardRecord) String() string {
 func (*AwardRecord) ProtoMessage() {}
 
 func (x *AwardRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_consortia_tender_v1_resources_proto_msgTypes[18]
+	mi := &file_consortia_tender_v1_resources_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2205,7 +2712,7 @@ func (x *AwardRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AwardRecord.ProtoReflect.Descriptor instead.
 func (*AwardRecord) Descriptor() ([]byte, []int) {
-	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{18}
+	return file_consortia_tender_v1_resources_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AwardRecord) GetSourceId() string {
@@ -2366,7 +2873,7 @@ const file_consortia_tender_v1_resources_proto_rawDesc = "" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x18\n" +
-	"\aversion\x18\v \x01(\x04R\aversion\"\xf9\x01\n" +
+	"\aversion\x18\v \x01(\x04R\aversion\"\xc4\x03\n" +
 	"\n" +
 	"RuleResult\x12\x12\n" +
 	"\x04rule\x18\x01 \x01(\tR\x04rule\x12\x0e\n" +
@@ -2378,7 +2885,43 @@ const file_consortia_tender_v1_resources_proto_rawDesc = "" +
 	"\fneeded_value\x18\a \x01(\x03R\vneededValue\x12\x1d\n" +
 	"\n" +
 	"have_value\x18\b \x01(\x03R\thaveValue\x12\x16\n" +
-	"\x06detail\x18\t \x01(\tR\x06detail\"j\n" +
+	"\x06detail\x18\t \x01(\tR\x06detail\x12C\n" +
+	"\x0eneeded_message\x18\n" +
+	" \x01(\v2\x1c.consortia.tender.v1.MessageR\rneededMessage\x12?\n" +
+	"\fhave_message\x18\v \x01(\v2\x1c.consortia.tender.v1.MessageR\vhaveMessage\x12C\n" +
+	"\x0edetail_message\x18\f \x01(\v2\x1c.consortia.tender.v1.MessageR\rdetailMessage\"N\n" +
+	"\aMessage\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x123\n" +
+	"\x04args\x18\x02 \x03(\v2\x1f.consortia.tender.v1.MessageArgR\x04args\"\xb8\x03\n" +
+	"\n" +
+	"MessageArg\x12\x14\n" +
+	"\x04text\x18\x01 \x01(\tH\x00R\x04text\x12\x16\n" +
+	"\x05count\x18\x02 \x01(\x03H\x00R\x05count\x12\x14\n" +
+	"\x04year\x18\x03 \x01(\x03H\x00R\x04year\x12\x16\n" +
+	"\x05cents\x18\x04 \x01(\x03H\x00R\x05cents\x12#\n" +
+	"\fbasis_points\x18\x05 \x01(\x03H\x00R\vbasisPoints\x12\x14\n" +
+	"\x04date\x18\x06 \x01(\tH\x00R\x04date\x12N\n" +
+	"\forganization\x18\a \x01(\v2(.consortia.tender.v1.MessageOrganizationH\x00R\forganization\x12 \n" +
+	"\n" +
+	"capability\x18\b \x01(\tH\x00R\n" +
+	"capability\x12&\n" +
+	"\rcertification\x18\t \x01(\tH\x00R\rcertification\x126\n" +
+	"\x04list\x18\n" +
+	" \x01(\v2 .consortia.tender.v1.MessageListH\x00R\x04list\x128\n" +
+	"\amessage\x18\v \x01(\v2\x1c.consortia.tender.v1.MessageH\x00R\amessageB\a\n" +
+	"\x05value\";\n" +
+	"\x13MessageOrganization\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\"\xdb\x01\n" +
+	"\vMessageList\x125\n" +
+	"\x05items\x18\x01 \x03(\v2\x1f.consortia.tender.v1.MessageArgR\x05items\x129\n" +
+	"\x04join\x18\x02 \x01(\x0e2%.consortia.tender.v1.MessageList.JoinR\x04join\"Z\n" +
+	"\x04Join\x12\x14\n" +
+	"\x10JOIN_UNSPECIFIED\x10\x00\x12\f\n" +
+	"\bJOIN_AND\x10\x01\x12\v\n" +
+	"\aJOIN_OR\x10\x02\x12\x12\n" +
+	"\x0eJOIN_SEMICOLON\x10\x03\x12\r\n" +
+	"\tJOIN_PLUS\x10\x04\"j\n" +
 	"\x11EligibilityReport\x12\x1a\n" +
 	"\beligible\x18\x01 \x01(\bR\beligible\x129\n" +
 	"\aresults\x18\x02 \x03(\v2\x1f.consortia.tender.v1.RuleResultR\aresults\"\x9b\x01\n" +
@@ -2390,7 +2933,7 @@ const file_consortia_tender_v1_resources_proto_rawDesc = "" +
 	"\tcertifies\x18\x05 \x03(\tR\tcertifies\"W\n" +
 	"\bCoverage\x12 \n" +
 	"\vrequirement\x18\x01 \x01(\tR\vrequirement\x12)\n" +
-	"\x10organization_ids\x18\x02 \x03(\tR\x0forganizationIds\"\x9c\x04\n" +
+	"\x10organization_ids\x18\x02 \x03(\tR\x0forganizationIds\"\xed\x04\n" +
 	"\x0eRecommendation\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12:\n" +
 	"\amembers\x18\x02 \x03(\v2 .consortia.tender.v1.DraftMemberR\amembers\x12!\n" +
@@ -2403,7 +2946,8 @@ const file_consortia_tender_v1_resources_proto_rawDesc = "" +
 	"\x18technical_provided_cents\x18\t \x01(\x03R\x16technicalProvidedCents\x12 \n" +
 	"\vexplanation\x18\n" +
 	" \x01(\tR\vexplanation\x12H\n" +
-	"\veligibility\x18\v \x01(\v2&.consortia.tender.v1.EligibilityReportR\veligibility\"\xc9\x01\n" +
+	"\veligibility\x18\v \x01(\v2&.consortia.tender.v1.EligibilityReportR\veligibility\x12O\n" +
+	"\x14explanation_messages\x18\f \x03(\v2\x1c.consortia.tender.v1.MessageR\x13explanationMessages\"\xc9\x01\n" +
 	"\n" +
 	"AuditEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
@@ -2472,76 +3016,91 @@ func file_consortia_tender_v1_resources_proto_rawDescGZIP() []byte {
 	return file_consortia_tender_v1_resources_proto_rawDescData
 }
 
-var file_consortia_tender_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_consortia_tender_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_consortia_tender_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_consortia_tender_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_consortia_tender_v1_resources_proto_goTypes = []any{
 	(TenderStatus)(0),                // 0: consortia.tender.v1.TenderStatus
 	(ProcedureType)(0),               // 1: consortia.tender.v1.ProcedureType
 	(ContractType)(0),                // 2: consortia.tender.v1.ContractType
 	(ConsortiumStatus)(0),            // 3: consortia.tender.v1.ConsortiumStatus
 	(MemberStatus)(0),                // 4: consortia.tender.v1.MemberStatus
-	(*Authority)(nil),                // 5: consortia.tender.v1.Authority
-	(*Document)(nil),                 // 6: consortia.tender.v1.Document
-	(*CertificationRequirement)(nil), // 7: consortia.tender.v1.CertificationRequirement
-	(*TechnicalSolvency)(nil),        // 8: consortia.tender.v1.TechnicalSolvency
-	(*Requirements)(nil),             // 9: consortia.tender.v1.Requirements
-	(*Lot)(nil),                      // 10: consortia.tender.v1.Lot
-	(*Source)(nil),                   // 11: consortia.tender.v1.Source
-	(*Award)(nil),                    // 12: consortia.tender.v1.Award
-	(*DeadlineChange)(nil),           // 13: consortia.tender.v1.DeadlineChange
-	(*Tender)(nil),                   // 14: consortia.tender.v1.Tender
-	(*ConsortiumMember)(nil),         // 15: consortia.tender.v1.ConsortiumMember
-	(*Consortium)(nil),               // 16: consortia.tender.v1.Consortium
-	(*RuleResult)(nil),               // 17: consortia.tender.v1.RuleResult
-	(*EligibilityReport)(nil),        // 18: consortia.tender.v1.EligibilityReport
-	(*DraftMember)(nil),              // 19: consortia.tender.v1.DraftMember
-	(*Coverage)(nil),                 // 20: consortia.tender.v1.Coverage
-	(*Recommendation)(nil),           // 21: consortia.tender.v1.Recommendation
-	(*AuditEvent)(nil),               // 22: consortia.tender.v1.AuditEvent
-	(*AwardRecord)(nil),              // 23: consortia.tender.v1.AwardRecord
-	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
+	(MessageList_Join)(0),            // 5: consortia.tender.v1.MessageList.Join
+	(*Authority)(nil),                // 6: consortia.tender.v1.Authority
+	(*Document)(nil),                 // 7: consortia.tender.v1.Document
+	(*CertificationRequirement)(nil), // 8: consortia.tender.v1.CertificationRequirement
+	(*TechnicalSolvency)(nil),        // 9: consortia.tender.v1.TechnicalSolvency
+	(*Requirements)(nil),             // 10: consortia.tender.v1.Requirements
+	(*Lot)(nil),                      // 11: consortia.tender.v1.Lot
+	(*Source)(nil),                   // 12: consortia.tender.v1.Source
+	(*Award)(nil),                    // 13: consortia.tender.v1.Award
+	(*DeadlineChange)(nil),           // 14: consortia.tender.v1.DeadlineChange
+	(*Tender)(nil),                   // 15: consortia.tender.v1.Tender
+	(*ConsortiumMember)(nil),         // 16: consortia.tender.v1.ConsortiumMember
+	(*Consortium)(nil),               // 17: consortia.tender.v1.Consortium
+	(*RuleResult)(nil),               // 18: consortia.tender.v1.RuleResult
+	(*Message)(nil),                  // 19: consortia.tender.v1.Message
+	(*MessageArg)(nil),               // 20: consortia.tender.v1.MessageArg
+	(*MessageOrganization)(nil),      // 21: consortia.tender.v1.MessageOrganization
+	(*MessageList)(nil),              // 22: consortia.tender.v1.MessageList
+	(*EligibilityReport)(nil),        // 23: consortia.tender.v1.EligibilityReport
+	(*DraftMember)(nil),              // 24: consortia.tender.v1.DraftMember
+	(*Coverage)(nil),                 // 25: consortia.tender.v1.Coverage
+	(*Recommendation)(nil),           // 26: consortia.tender.v1.Recommendation
+	(*AuditEvent)(nil),               // 27: consortia.tender.v1.AuditEvent
+	(*AwardRecord)(nil),              // 28: consortia.tender.v1.AwardRecord
+	(*timestamppb.Timestamp)(nil),    // 29: google.protobuf.Timestamp
 }
 var file_consortia_tender_v1_resources_proto_depIdxs = []int32{
-	8,  // 0: consortia.tender.v1.Requirements.technical:type_name -> consortia.tender.v1.TechnicalSolvency
-	7,  // 1: consortia.tender.v1.Requirements.certifications:type_name -> consortia.tender.v1.CertificationRequirement
-	9,  // 2: consortia.tender.v1.Lot.requirements:type_name -> consortia.tender.v1.Requirements
-	24, // 3: consortia.tender.v1.Source.update_time:type_name -> google.protobuf.Timestamp
-	24, // 4: consortia.tender.v1.Award.award_time:type_name -> google.protobuf.Timestamp
-	24, // 5: consortia.tender.v1.DeadlineChange.previous:type_name -> google.protobuf.Timestamp
-	24, // 6: consortia.tender.v1.DeadlineChange.deadline:type_name -> google.protobuf.Timestamp
-	24, // 7: consortia.tender.v1.DeadlineChange.change_time:type_name -> google.protobuf.Timestamp
-	5,  // 8: consortia.tender.v1.Tender.authority:type_name -> consortia.tender.v1.Authority
+	9,  // 0: consortia.tender.v1.Requirements.technical:type_name -> consortia.tender.v1.TechnicalSolvency
+	8,  // 1: consortia.tender.v1.Requirements.certifications:type_name -> consortia.tender.v1.CertificationRequirement
+	10, // 2: consortia.tender.v1.Lot.requirements:type_name -> consortia.tender.v1.Requirements
+	29, // 3: consortia.tender.v1.Source.update_time:type_name -> google.protobuf.Timestamp
+	29, // 4: consortia.tender.v1.Award.award_time:type_name -> google.protobuf.Timestamp
+	29, // 5: consortia.tender.v1.DeadlineChange.previous:type_name -> google.protobuf.Timestamp
+	29, // 6: consortia.tender.v1.DeadlineChange.deadline:type_name -> google.protobuf.Timestamp
+	29, // 7: consortia.tender.v1.DeadlineChange.change_time:type_name -> google.protobuf.Timestamp
+	6,  // 8: consortia.tender.v1.Tender.authority:type_name -> consortia.tender.v1.Authority
 	1,  // 9: consortia.tender.v1.Tender.procedure_type:type_name -> consortia.tender.v1.ProcedureType
 	2,  // 10: consortia.tender.v1.Tender.contract_type:type_name -> consortia.tender.v1.ContractType
-	24, // 11: consortia.tender.v1.Tender.submission_deadline:type_name -> google.protobuf.Timestamp
-	6,  // 12: consortia.tender.v1.Tender.documents:type_name -> consortia.tender.v1.Document
-	10, // 13: consortia.tender.v1.Tender.lots:type_name -> consortia.tender.v1.Lot
-	9,  // 14: consortia.tender.v1.Tender.requirements:type_name -> consortia.tender.v1.Requirements
+	29, // 11: consortia.tender.v1.Tender.submission_deadline:type_name -> google.protobuf.Timestamp
+	7,  // 12: consortia.tender.v1.Tender.documents:type_name -> consortia.tender.v1.Document
+	11, // 13: consortia.tender.v1.Tender.lots:type_name -> consortia.tender.v1.Lot
+	10, // 14: consortia.tender.v1.Tender.requirements:type_name -> consortia.tender.v1.Requirements
 	0,  // 15: consortia.tender.v1.Tender.status:type_name -> consortia.tender.v1.TenderStatus
-	13, // 16: consortia.tender.v1.Tender.deadline_changes:type_name -> consortia.tender.v1.DeadlineChange
-	11, // 17: consortia.tender.v1.Tender.source:type_name -> consortia.tender.v1.Source
-	12, // 18: consortia.tender.v1.Tender.awards:type_name -> consortia.tender.v1.Award
-	24, // 19: consortia.tender.v1.Tender.create_time:type_name -> google.protobuf.Timestamp
-	24, // 20: consortia.tender.v1.Tender.update_time:type_name -> google.protobuf.Timestamp
+	14, // 16: consortia.tender.v1.Tender.deadline_changes:type_name -> consortia.tender.v1.DeadlineChange
+	12, // 17: consortia.tender.v1.Tender.source:type_name -> consortia.tender.v1.Source
+	13, // 18: consortia.tender.v1.Tender.awards:type_name -> consortia.tender.v1.Award
+	29, // 19: consortia.tender.v1.Tender.create_time:type_name -> google.protobuf.Timestamp
+	29, // 20: consortia.tender.v1.Tender.update_time:type_name -> google.protobuf.Timestamp
 	4,  // 21: consortia.tender.v1.ConsortiumMember.status:type_name -> consortia.tender.v1.MemberStatus
-	24, // 22: consortia.tender.v1.ConsortiumMember.invite_time:type_name -> google.protobuf.Timestamp
-	24, // 23: consortia.tender.v1.ConsortiumMember.response_time:type_name -> google.protobuf.Timestamp
-	15, // 24: consortia.tender.v1.Consortium.members:type_name -> consortia.tender.v1.ConsortiumMember
+	29, // 22: consortia.tender.v1.ConsortiumMember.invite_time:type_name -> google.protobuf.Timestamp
+	29, // 23: consortia.tender.v1.ConsortiumMember.response_time:type_name -> google.protobuf.Timestamp
+	16, // 24: consortia.tender.v1.Consortium.members:type_name -> consortia.tender.v1.ConsortiumMember
 	3,  // 25: consortia.tender.v1.Consortium.status:type_name -> consortia.tender.v1.ConsortiumStatus
-	18, // 26: consortia.tender.v1.Consortium.eligibility:type_name -> consortia.tender.v1.EligibilityReport
-	24, // 27: consortia.tender.v1.Consortium.create_time:type_name -> google.protobuf.Timestamp
-	24, // 28: consortia.tender.v1.Consortium.update_time:type_name -> google.protobuf.Timestamp
-	17, // 29: consortia.tender.v1.EligibilityReport.results:type_name -> consortia.tender.v1.RuleResult
-	19, // 30: consortia.tender.v1.Recommendation.members:type_name -> consortia.tender.v1.DraftMember
-	20, // 31: consortia.tender.v1.Recommendation.coverage:type_name -> consortia.tender.v1.Coverage
-	18, // 32: consortia.tender.v1.Recommendation.eligibility:type_name -> consortia.tender.v1.EligibilityReport
-	24, // 33: consortia.tender.v1.AuditEvent.time:type_name -> google.protobuf.Timestamp
-	12, // 34: consortia.tender.v1.AwardRecord.award:type_name -> consortia.tender.v1.Award
-	35, // [35:35] is the sub-list for method output_type
-	35, // [35:35] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	23, // 26: consortia.tender.v1.Consortium.eligibility:type_name -> consortia.tender.v1.EligibilityReport
+	29, // 27: consortia.tender.v1.Consortium.create_time:type_name -> google.protobuf.Timestamp
+	29, // 28: consortia.tender.v1.Consortium.update_time:type_name -> google.protobuf.Timestamp
+	19, // 29: consortia.tender.v1.RuleResult.needed_message:type_name -> consortia.tender.v1.Message
+	19, // 30: consortia.tender.v1.RuleResult.have_message:type_name -> consortia.tender.v1.Message
+	19, // 31: consortia.tender.v1.RuleResult.detail_message:type_name -> consortia.tender.v1.Message
+	20, // 32: consortia.tender.v1.Message.args:type_name -> consortia.tender.v1.MessageArg
+	21, // 33: consortia.tender.v1.MessageArg.organization:type_name -> consortia.tender.v1.MessageOrganization
+	22, // 34: consortia.tender.v1.MessageArg.list:type_name -> consortia.tender.v1.MessageList
+	19, // 35: consortia.tender.v1.MessageArg.message:type_name -> consortia.tender.v1.Message
+	20, // 36: consortia.tender.v1.MessageList.items:type_name -> consortia.tender.v1.MessageArg
+	5,  // 37: consortia.tender.v1.MessageList.join:type_name -> consortia.tender.v1.MessageList.Join
+	18, // 38: consortia.tender.v1.EligibilityReport.results:type_name -> consortia.tender.v1.RuleResult
+	24, // 39: consortia.tender.v1.Recommendation.members:type_name -> consortia.tender.v1.DraftMember
+	25, // 40: consortia.tender.v1.Recommendation.coverage:type_name -> consortia.tender.v1.Coverage
+	23, // 41: consortia.tender.v1.Recommendation.eligibility:type_name -> consortia.tender.v1.EligibilityReport
+	19, // 42: consortia.tender.v1.Recommendation.explanation_messages:type_name -> consortia.tender.v1.Message
+	29, // 43: consortia.tender.v1.AuditEvent.time:type_name -> google.protobuf.Timestamp
+	13, // 44: consortia.tender.v1.AwardRecord.award:type_name -> consortia.tender.v1.Award
+	45, // [45:45] is the sub-list for method output_type
+	45, // [45:45] is the sub-list for method input_type
+	45, // [45:45] is the sub-list for extension type_name
+	45, // [45:45] is the sub-list for extension extendee
+	0,  // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_consortia_tender_v1_resources_proto_init() }
@@ -2550,13 +3109,26 @@ func file_consortia_tender_v1_resources_proto_init() {
 		return
 	}
 	file_consortia_tender_v1_resources_proto_msgTypes[7].OneofWrappers = []any{}
+	file_consortia_tender_v1_resources_proto_msgTypes[14].OneofWrappers = []any{
+		(*MessageArg_Text)(nil),
+		(*MessageArg_Count)(nil),
+		(*MessageArg_Year)(nil),
+		(*MessageArg_Cents)(nil),
+		(*MessageArg_BasisPoints)(nil),
+		(*MessageArg_Date)(nil),
+		(*MessageArg_Organization)(nil),
+		(*MessageArg_Capability)(nil),
+		(*MessageArg_Certification)(nil),
+		(*MessageArg_List)(nil),
+		(*MessageArg_Message)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_consortia_tender_v1_resources_proto_rawDesc), len(file_consortia_tender_v1_resources_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   19,
+			NumEnums:      6,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
