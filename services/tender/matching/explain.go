@@ -221,16 +221,21 @@ func reason(a, b Recommendation) msg.Message {
 	case a.Score.Total != b.Score.Total:
 		return msg.New(msg.RecommendHigherScore, msg.Count(a.Score.Total), msg.Count(b.Score.Total))
 	default:
-		return msg.New(msg.RecommendSameScore, msg.Count(a.Score.Total), msg.Text(teamIDs(a.Team)), msg.Text(teamIDs(b.Team)))
+		return msg.New(msg.RecommendSameScore, msg.Count(a.Score.Total), teamIDs(a.Team), teamIDs(b.Team))
 	}
 }
 
-// teamIDs lists a team's sorted ids: "A1, B2".
-func teamIDs(t eligibility.Team) string {
-	out := make([]string, len(t.Members))
+// teamIDs lists a team's members by sorted id, each named by its id (a
+// reader may show its name instead): "A1 and B2".
+func teamIDs(t eligibility.Team) msg.Arg {
+	ids := make([]string, len(t.Members))
 	for i, m := range t.Members {
-		out[i] = m.Company.ID
+		ids[i] = m.Company.ID
 	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
+	sort.Strings(ids)
+	items := make([]msg.Arg, len(ids))
+	for i, id := range ids {
+		items[i] = msg.Org(id, id)
+	}
+	return msg.List(msg.JoinAnd, items...)
 }

@@ -179,7 +179,7 @@ func TestRecommendTieBrokenByIDs(t *testing.T) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("teams = %v, want %v", got, want)
 	}
-	if why := res.Teams[2].Why; !strings.Contains(why, "above #4 (same size and score 450; organisation ids A, C sort before A, F)") {
+	if why := res.Teams[2].Why; !strings.Contains(why, "above #4 (same size and score 450; organisation ids A and C sort before A and F)") {
 		t.Errorf("Why = %q, want the id tie-break explained", why)
 	}
 }

@@ -115,7 +115,7 @@ var es = map[ID]text{
 	RecommendNotOptimal:   s("Sin garantía de ser el óptimo: se agotó el tiempo de búsqueda antes de terminar."),
 	RecommendFewerMembers: s("menos miembros: %[1]d frente a %[2]d"),
 	RecommendHigherScore:  s("más puntuación: %[1]d frente a %[2]d"),
-	RecommendSameScore:    s("mismo tamaño y puntuación %[1]d; los identificadores %[2]s van antes que %[3]s"),
+	RecommendSameScore:    s("mismo tamaño y puntuación %[1]d; por identificador de organización, el equipo de %[2]s va antes que el de %[3]s"),
 	RecommendRanking: s("Primero los equipos con menos miembros; después, la puntuación más alta (cobertura: 100 por requisito que un miembro cumple por sí solo; " +
 		"experiencia en el grupo CPV de la licitación: hasta 200; vigencia de los certificados después del plazo: hasta 48 por certificado; " +
 		"margen de facturación: hasta 100; +150 si el equipo reúne empresas de varios clústeres y la licitación está compartida); a igualdad, por identificador de organización."),

@@ -156,7 +156,7 @@ var (
 	RecommendNotOptimal   = def("recommend.notoptimal")
 	RecommendFewerMembers = def("recommend.reason.fewer", KindCount, KindCount)
 	RecommendHigherScore  = def("recommend.reason.score", KindCount, KindCount)
-	RecommendSameScore    = def("recommend.reason.ids", KindCount, KindText, KindText)
+	RecommendSameScore    = def("recommend.reason.ids", KindCount, KindList, KindList)
 	RecommendNoDeadline   = def("recommend.nodeadline")
 	// RecommendRanking says how recommendations are ordered.
 	RecommendRanking = def("recommend.ranking")
