@@ -403,9 +403,19 @@ func TestConsoleEndToEnd(t *testing.T) {
 	p.submit("#nav-import", "#import-form")
 	p.do("choose the feed", chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{feed}))
 	p.submit("#import-submit", "#import-result")
-	p.contains("#import-result", "Result of sample_placsp.atom", "New", "Rejected")
-	if n, err := strconv.Atoi(p.text("#import-created")); err != nil || n < 0 {
-		t.Fatalf("imported count %q: %v", p.text("#import-created"), err)
+	// By default the cluster's profile filters: the sample's two tenders are
+	// performed outside Cantabria, so nothing new arrives and the summary says why.
+	p.contains("#import-result", "Result of sample_placsp.atom", "New", "Rejected", "performed outside the cluster's region")
+	if n := p.text("#import-created"); n != "0" {
+		t.Fatalf("imported %q with the cluster filter, want 0", n)
+	}
+	p.shot("cluster-manager-import-filtered")
+	// "Import all" brings them in (from a fresh form: the result above stays on this page).
+	p.open("/tenders/import", "#import-form")
+	p.do("choose the feed again, all", chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{feed}), chromedp.Click(chromedp.CSS("#import-all")))
+	p.submit("#import-submit", "#import-result")
+	if n, err := strconv.Atoi(p.text("#import-created")); err != nil || n != 2 {
+		t.Fatalf("imported count %q with import all, want 2 (%v)", p.text("#import-created"), err)
 	}
 	p.shot("cluster-manager-import")
 	if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {

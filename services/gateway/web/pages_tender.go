@@ -405,6 +405,8 @@ func (s *Server) importTenders(w http.ResponseWriter, r *http.Request) {
 	sum, err := s.runImport(r, &tenderv1.ImportTendersRequest{
 		ClusterId: r.FormValue("cluster"), Format: format, Content: content, Filename: hdr.Filename,
 		NutsPrefix: strings.TrimSpace(r.FormValue("nuts")), CpvPrefix: strings.TrimSpace(r.FormValue("cpv")),
+		// The cluster's profile filters unless the user asks for everything.
+		ClusterProfile: r.FormValue("all") != "1",
 	})
 	if err != nil {
 		s.actionFail(w, r, err, "/tenders/import")
