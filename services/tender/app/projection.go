@@ -29,6 +29,15 @@ type projection struct {
 
 func (p projection) Checkpoint(ctx context.Context) (uint64, error) { return p.st.Checkpoint(ctx) }
 
+// CaughtUp lets a store that defers work while it is rebuilt (the memory
+// store's indexes) finish it before the service is ready.
+func (p projection) CaughtUp(ctx context.Context) error {
+	if c, ok := p.st.(eventlog.CatchUpper); ok {
+		return c.CaughtUp(ctx)
+	}
+	return nil
+}
+
 func (p projection) Apply(ctx context.Context, ev eventlog.Event) error {
 	cp, err := p.st.Checkpoint(ctx)
 	if err != nil {

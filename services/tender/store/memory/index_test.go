@@ -51,12 +51,31 @@ func reference(ts map[string]domain.Tender, f store.TenderFilter) ([]domain.Tend
 }
 
 // TestIndexesMatchReference writes and rewrites tenders (status, clusters,
-// codes and deadlines change, so entries move between indexes) and walks
-// every filter page by page, comparing each page and token with the reference.
+// codes and deadlines change, so entries move between indexes, or stay, so
+// an entry changes in place) and walks every filter page by page, comparing
+// each page and token with the reference: with the indexes built
+// incrementally from the start (CaughtUp before any write), and deferred
+// (built in bulk by the first list, incremental after).
 func TestIndexesMatchReference(t *testing.T) {
-	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		caughtUp bool
+	}{{"incremental", true}, {"deferred until the first list", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := memory.New()
+			if tc.caughtUp {
+				if err := s.CaughtUp(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkAgainstReference(t, s)
+		})
+	}
+}
+
+func checkAgainstReference(t *testing.T, s *memory.Store) {
+	ctx := t.Context()
 	rng := rand.New(rand.NewPCG(8, 9))
-	s := memory.New()
 	model := map[string]domain.Tender{}
 	seq := uint64(0)
 	at := func(h int, extra time.Duration) time.Time { return base.Add(time.Duration(h)*time.Hour + extra) }

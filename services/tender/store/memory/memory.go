@@ -15,11 +15,14 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
-	"github.com/google/btree"
+	"github.com/tidwall/btree"
 
 	"github.com/consortia-dev/consortia/services/platform/domainerr"
 	"github.com/consortia-dev/consortia/services/platform/paging"
@@ -34,16 +37,20 @@ const degree = 32
 type entry struct {
 	key    string // store.TenderKey
 	tender domain.Tender
-	// The index values the tender is filed under, to unfile it exactly.
-	// statuses: the status, and "open" for an open one (store.TenderFilter.OpenOnly).
-	statuses, clusters, cpvPrefixes []string
+	// The index values the tender is filed under (by filter), to unfile it
+	// exactly. Statuses: the status, and "open" for an open one
+	// (store.TenderFilter.OpenOnly).
+	values [3][]string
 }
 
 func lessEntry(a, b *entry) bool { return a.key < b.key }
 
+// index is one ordered index. The store's lock guards it.
 type index = *btree.BTreeG[*entry]
 
-func newIndex() index { return btree.NewG(degree, lessEntry) }
+func newIndex() index {
+	return btree.NewBTreeGOptions(lessEntry, btree.Options{Degree: degree, NoLocks: true})
+}
 
 // openStatus is the status index's value for every open tender (planned or active).
 const openStatus = "open"
@@ -56,23 +63,33 @@ const (
 )
 
 // Store is safe for concurrent use.
+//
+// A new store defers its tender indexes: while the read model is rebuilt
+// from the log a write only replaces the tender in a map, and CaughtUp
+// (which the projection calls once it has caught up, before the service is
+// ready) or else the first list builds every index at once, from the tenders
+// sorted once, each index loaded in order. From then on every write updates
+// the indexes, touching only those whose membership changed.
 type Store struct {
 	mu          sync.RWMutex
 	seq, memSeq uint64
 	tenders     map[string]*entry
-	all         index
-	byFilter    [3]map[string]index
-	bySource    map[string]string
-	consortia   map[string]domain.Consortium
-	companies   *btree.BTreeG[domain.Company] // by id
+	// indexed: all and byFilter hold every tender (else they are empty and
+	// built at CaughtUp or the first list).
+	indexed   bool
+	all       index
+	byFilter  [3]map[string]index
+	bySource  map[string]string
+	consortia map[string]domain.Consortium
+	companies *btree.BTreeG[domain.Company] // by id
 }
 
 var _ store.Store = (*Store)(nil)
 
-// New returns an empty store.
+// New returns an empty store, its tender indexes deferred until CaughtUp.
 func New() *Store {
 	s := &Store{tenders: map[string]*entry{}, all: newIndex(), bySource: map[string]string{}, consortia: map[string]domain.Consortium{},
-		companies: btree.NewG(degree, func(a, b domain.Company) bool { return a.ID < b.ID })}
+		companies: btree.NewBTreeGOptions(func(a, b domain.Company) bool { return a.ID < b.ID }, btree.Options{Degree: degree, NoLocks: true})}
 	for i := range s.byFilter {
 		s.byFilter[i] = map[string]index{}
 	}
@@ -81,6 +98,25 @@ func New() *Store {
 
 func sourceKey(system, id string) string { return system + "\x00" + id }
 
+// indexValues are the values of each filter t is filed under.
+func indexValues(t domain.Tender) [3][]string {
+	var v [3][]string
+	v[byStatus] = []string{strconv.Itoa(int(t.Status))}
+	if t.Status.Open() {
+		v[byStatus] = append(v[byStatus], openStatus)
+	}
+	v[byCluster] = t.Clusters()
+	for _, code := range t.Details.CPVs {
+		v[byCPVPrefix] = addPrefixes(v[byCPVPrefix], code)
+	}
+	for _, l := range t.Details.Lots {
+		for _, code := range l.CPVs {
+			v[byCPVPrefix] = addPrefixes(v[byCPVPrefix], code)
+		}
+	}
+	return v
+}
+
 // PutTender implements store.Store.
 func (s *Store) PutTender(_ context.Context, t domain.Tender, seq uint64) error {
 	s.mu.Lock()
@@ -88,41 +124,132 @@ func (s *Store) PutTender(_ context.Context, t domain.Tender, seq uint64) error 
 	if seq <= s.seq {
 		return nil
 	}
-	if old, ok := s.tenders[t.ID]; ok {
-		s.unfile(old)
-	}
-	e := &entry{key: store.TenderKey(t), tender: t, statuses: []string{fmt.Sprint(int(t.Status))}, clusters: t.Clusters()}
-	if t.Status.Open() {
-		e.statuses = append(e.statuses, openStatus)
-	}
-	for _, code := range t.Details.CPVs {
-		e.cpvPrefixes = addPrefixes(e.cpvPrefixes, code)
-	}
-	for _, l := range t.Details.Lots {
-		for _, code := range l.CPVs {
-			e.cpvPrefixes = addPrefixes(e.cpvPrefixes, code)
-		}
-	}
-	s.file(e)
-	s.tenders[t.ID] = e
+	s.seq = seq
 	if t.Source.SourceID != "" {
 		s.bySource[sourceKey(t.Source.System, t.Source.SourceID)] = t.ID
 	}
-	s.seq = seq
+	key := store.TenderKey(t)
+	if !s.indexed {
+		s.tenders[t.ID] = &entry{key: key, tender: t} // values: at build
+		return nil
+	}
+	values := indexValues(t)
+	old, ok := s.tenders[t.ID]
+	switch {
+	case ok && old.key == key:
+		// Same place in every index: the entry changes in place (readers
+		// copy it under the read lock) and moves only between the filter
+		// indexes whose values changed.
+		for f := range values {
+			for _, v := range old.values[f] {
+				if !slices.Contains(values[f], v) {
+					s.drop(f, v, old)
+				}
+			}
+			for _, v := range values[f] {
+				if !slices.Contains(old.values[f], v) {
+					s.add(f, v, old)
+				}
+			}
+		}
+		old.tender, old.values = t, values
+	default:
+		if ok {
+			s.unfile(old)
+		}
+		e := &entry{key: key, tender: t, values: values}
+		s.file(e)
+		s.tenders[t.ID] = e
+	}
 	return nil
+}
+
+// CaughtUp builds the deferred indexes (nothing once they are built): the
+// entries are sorted once and every index is loaded in that order, the
+// filter indexes spread over the CPUs.
+func (s *Store) CaughtUp(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.build()
+	return nil
+}
+
+// ensureIndexed builds the indexes before a list if no CaughtUp did.
+func (s *Store) ensureIndexed() {
+	s.mu.RLock()
+	indexed := s.indexed
+	s.mu.RUnlock()
+	if !indexed {
+		s.mu.Lock()
+		s.build()
+		s.mu.Unlock()
+	}
+}
+
+// build builds the indexes if they are deferred; s.mu is held for writing.
+func (s *Store) build() {
+	if s.indexed {
+		return
+	}
+	s.indexed = true
+	sorted := make([]*entry, 0, len(s.tenders))
+	for _, e := range s.tenders {
+		sorted = append(sorted, e)
+	}
+	slices.SortFunc(sorted, func(a, b *entry) int { return strings.Compare(a.key, b.key) })
+	// One job per index, its entries in order; the whole table first (the
+	// largest).
+	type job struct {
+		f  int
+		v  string
+		es []*entry
+		ix index
+	}
+	jobs := []*job{{f: -1, es: sorted}}
+	var byValue [3]map[string]*job
+	for f := range byValue {
+		byValue[f] = map[string]*job{}
+	}
+	for _, e := range sorted {
+		e.values = indexValues(e.tender)
+		for f, vs := range e.values {
+			for _, v := range vs {
+				j, ok := byValue[f][v]
+				if !ok {
+					j = &job{f: f, v: v}
+					byValue[f][v] = j
+					jobs = append(jobs, j)
+				}
+				j.es = append(j.es, e)
+			}
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(jobs); i = int(next.Add(1) - 1) {
+				j := jobs[i]
+				j.ix = newIndex()
+				for _, e := range j.es {
+					j.ix.Load(e) // in order: appended, no search
+				}
+			}
+		})
+	}
+	wg.Wait()
+	s.all = jobs[0].ix
+	for _, j := range jobs[1:] {
+		s.byFilter[j.f][j.v] = j.ix
+	}
 }
 
 // file adds e to every index it belongs in.
 func (s *Store) file(e *entry) {
-	s.all.ReplaceOrInsert(e)
-	for f, values := range e.values() {
+	s.all.Set(e)
+	for f, values := range e.values {
 		for _, v := range values {
-			ix, ok := s.byFilter[f][v]
-			if !ok {
-				ix = newIndex()
-				s.byFilter[f][v] = ix
-			}
-			ix.ReplaceOrInsert(e)
+			s.add(f, v, e)
 		}
 	}
 }
@@ -130,21 +257,31 @@ func (s *Store) file(e *entry) {
 // unfile removes e from every index it is in, dropping indexes left empty.
 func (s *Store) unfile(e *entry) {
 	s.all.Delete(e)
-	for f, values := range e.values() {
+	for f, values := range e.values {
 		for _, v := range values {
-			if ix, ok := s.byFilter[f][v]; ok {
-				ix.Delete(e)
-				if ix.Len() == 0 {
-					delete(s.byFilter[f], v)
-				}
-			}
+			s.drop(f, v, e)
 		}
 	}
 }
 
-// values are e's index values, by filter.
-func (e *entry) values() [3][]string {
-	return [3][]string{byStatus: e.statuses, byCluster: e.clusters, byCPVPrefix: e.cpvPrefixes}
+// add files e under value v of filter f.
+func (s *Store) add(f int, v string, e *entry) {
+	ix, ok := s.byFilter[f][v]
+	if !ok {
+		ix = newIndex()
+		s.byFilter[f][v] = ix
+	}
+	ix.Set(e)
+}
+
+// drop unfiles e from value v of filter f, dropping the index if left empty.
+func (s *Store) drop(f int, v string, e *entry) {
+	if ix, ok := s.byFilter[f][v]; ok {
+		ix.Delete(e)
+		if ix.Len() == 0 {
+			delete(s.byFilter[f], v)
+		}
+	}
 }
 
 // addPrefixes adds every prefix of code's leading digits not there yet: a CPV
@@ -222,6 +359,7 @@ func (s *Store) ListTenders(_ context.Context, f store.TenderFilter) ([]domain.T
 	if !allDigits(cpv) {
 		cpv = "" // a prefix with a non-digit has no index: only the check on the way applies
 	}
+	s.ensureIndexed()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ix := s.all
@@ -248,7 +386,7 @@ func (s *Store) ListTenders(_ context.Context, f store.TenderFilter) ([]domain.T
 	}
 	page := make([]domain.Tender, 0, min(size, ix.Len())) // one allocation: rows are large structs
 	next := ""
-	ix.AscendGreaterOrEqual(&entry{key: from}, func(e *entry) bool {
+	ix.Ascend(&entry{key: from}, func(e *entry) bool {
 		if until != "" && e.key > until {
 			return false // every later tender's deadline is past the window
 		}
@@ -326,7 +464,7 @@ func (s *Store) PutCompany(_ context.Context, c domain.Company, seq uint64) erro
 	if seq <= s.memSeq {
 		return nil
 	}
-	s.companies.ReplaceOrInsert(c)
+	s.companies.Set(c)
 	s.memSeq = seq
 	return nil
 }
@@ -347,7 +485,7 @@ func (s *Store) ListCompanies(_ context.Context, clusters []string) ([]domain.Co
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []domain.Company
-	s.companies.Ascend(func(c domain.Company) bool {
+	s.companies.Scan(func(c domain.Company) bool {
 		if c.ActiveInAny(clusters) {
 			out = append(out, c)
 		}
