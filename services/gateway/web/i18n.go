@@ -264,3 +264,17 @@ func roleOf(p *auth.Principal) string {
 	}
 	return ""
 }
+
+// addMessages merges a feature's texts (messages_*.go) into the catalogue of
+// each language. A key defined twice is a programming error: one text would
+// silently replace the other.
+func addMessages(feature map[string]map[string]string) {
+	for lang, m := range feature {
+		for k, v := range m {
+			if _, dup := messages[lang][k]; dup {
+				panic("web: message " + lang + "/" + k + " defined twice")
+			}
+			messages[lang][k] = v
+		}
+	}
+}

@@ -59,10 +59,4 @@ var adminMessages = map[string]map[string]string{
 	},
 }
 
-func init() {
-	for lang, m := range adminMessages {
-		for k, v := range m {
-			messages[lang][k] = v
-		}
-	}
-}
+func init() { addMessages(adminMessages) }

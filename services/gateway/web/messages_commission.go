@@ -106,10 +106,4 @@ var commissionMessages = map[string]map[string]string{
 	},
 }
 
-func init() {
-	for lang, m := range commissionMessages {
-		for k, v := range m {
-			messages[lang][k] = v
-		}
-	}
-}
+func init() { addMessages(commissionMessages) }

@@ -57,10 +57,4 @@ var consortiumMessages = map[string]map[string]string{
 	},
 }
 
-func init() {
-	for lang, m := range consortiumMessages {
-		for k, v := range m {
-			messages[lang][k] = v
-		}
-	}
-}
+func init() { addMessages(consortiumMessages) }

@@ -30,8 +30,8 @@ var eventMessages = map[string]map[string]string{
 		"event.ConsortiumLinked": "Consorcio vinculado", "event.ConsortiumUnlinked": "Consorcio desvinculado",
 
 		"actor.user": "Otro usuario", "actor.system": "El sistema", "actor.system.demo-seed": "Carga de datos de demostración",
-		"tender.award.consortium": "Ver el consorcio",
-		"recommend.how":           "Cómo se buscan y ordenan los equipos",
+		"tender.award.view": "Ver el consorcio",
+		"recommend.how":     "Cómo se buscan y ordenan los equipos",
 		"recommend.ranking": "Primero, los equipos con menos miembros; después, la puntuación más alta (cobertura: 100 por cada requisito que un miembro cumple por sí solo; " +
 			"experiencia en el grupo CPV de la licitación, hasta 200; vigencia de cada certificado después del plazo, hasta 48; " +
 			"margen de volumen de negocio, hasta 100; +150 si el equipo reúne a varios clústeres y la licitación está compartida); a igualdad, por los identificadores de las organizaciones.",
@@ -62,8 +62,8 @@ var eventMessages = map[string]map[string]string{
 		"event.ConsortiumLinked": "Consortium linked", "event.ConsortiumUnlinked": "Consortium unlinked",
 
 		"actor.user": "Another user", "actor.system": "The system", "actor.system.demo-seed": "Demo data load",
-		"tender.award.consortium": "View the consortium",
-		"recommend.how":           "How teams are searched and ranked",
+		"tender.award.view": "View the consortium",
+		"recommend.how":     "How teams are searched and ranked",
 		// The tender service's own words (app.Ranking; TestRankingText keeps them equal).
 		"recommend.ranking": "Fewest members first; then the highest score (coverage 100 per requirement a member meets alone, " +
 			"experience in the tender's CPV group up to 200, certificate validity after the deadline up to 48 per certificate, " +
@@ -71,10 +71,4 @@ var eventMessages = map[string]map[string]string{
 	},
 }
 
-func init() {
-	for lang, m := range eventMessages {
-		for k, v := range m {
-			messages[lang][k] = v
-		}
-	}
-}
+func init() { addMessages(eventMessages) }

@@ -52,12 +52,3 @@ var memberMessages = map[string]map[string]string{
 }
 
 func init() { addMessages(memberMessages) }
-
-// addMessages merges a feature's texts into the catalogue of each language.
-func addMessages(feature map[string]map[string]string) {
-	for lang, m := range feature {
-		for k, v := range m {
-			messages[lang][k] = v
-		}
-	}
-}

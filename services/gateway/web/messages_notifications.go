@@ -78,9 +78,5 @@ func init() {
 			"enum.DELIVERY_STATUS_DEAD_LETTERED":            "Failed (no more retries)",
 		},
 	}
-	for lang, m := range add {
-		for k, v := range m {
-			messages[lang][k] = v
-		}
-	}
+	addMessages(add)
 }
