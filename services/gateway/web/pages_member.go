@@ -29,15 +29,8 @@ func (s *Server) memberPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := memberData{Org: resp.GetOrganization(), Clusters: map[string]string{}}
-	for _, m := range d.Org.GetMemberships() {
-		c, err := s.d.Member.GetCluster(ctx, &memberv1.GetClusterRequest{ClusterId: m.GetClusterId()})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		d.Clusters[m.GetClusterId()] = c.GetCluster().GetName()
-	}
+	names, _ := s.clusterNames(r)
+	d := memberData{Org: resp.GetOrganization(), Clusters: names}
 	s.render(w, r, http.StatusOK, "member", "member.title", d)
 }
 

@@ -73,13 +73,11 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) {
 	for _, c := range all {
 		d.Capabilities = append(d.Capabilities, capChoice{C: c, Checked: slices.Contains(o.GetProfile().GetCapabilities(), c.GetId())})
 	}
-	if cl, err := s.d.Member.ListClusters(ctx, &memberv1.ListClustersRequest{}); err == nil {
-		d.ClusterNames = map[string]string{}
-		for _, c := range cl.GetClusters() {
-			d.ClusterNames[c.GetId()] = c.GetName()
-			if !slices.ContainsFunc(o.GetMemberships(), func(m *memberv1.Membership) bool { return m.GetClusterId() == c.GetId() }) {
-				d.Joinable = append(d.Joinable, c)
-			}
+	names, clusters := s.clusterNames(r)
+	d.ClusterNames = names
+	for _, c := range clusters {
+		if !slices.ContainsFunc(o.GetMemberships(), func(m *memberv1.Membership) bool { return m.GetClusterId() == c.GetId() }) {
+			d.Joinable = append(d.Joinable, c)
 		}
 	}
 	if d.CPVQuery != "" {
