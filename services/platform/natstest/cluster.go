@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -299,8 +300,9 @@ func (c *Cluster) URLs() string {
 func (c *Cluster) Seed(user string) string { return filepath.Join(c.AuthDir, natsauth.SeedFile(user)) }
 
 // Connect connects as a service's user with the options the services use
-// (natsauth.ConnectOptions). Asynchronous errors (permission violations) are
-// kept for Errors. The connection closes at test end.
+// (natsauth.ConnectOptions). Asynchronous errors the servers report
+// (permission violations) are kept for Errors; transport resets are not.
+// The connection closes at test end.
 func (c *Cluster) Connect(user string) (*nats.Conn, jetstream.JetStream) {
 	c.t.Helper()
 	opts, err := natsauth.ConnectOptions(user, c.Seed(user))
@@ -308,6 +310,13 @@ func (c *Cluster) Connect(user string) (*nats.Conn, jetstream.JetStream) {
 		c.t.Fatal(err)
 	}
 	opts = append(opts, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		// A connection reset while a test kills or stops a server is the
+		// transport, not the server refusing something: the client
+		// reconnects, and the tests check that no write is lost.
+		var transport *net.OpError
+		if errors.As(err, &transport) || errors.Is(err, io.EOF) {
+			return
+		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		c.errors = append(c.errors, fmt.Errorf("%s: %w", user, err))
